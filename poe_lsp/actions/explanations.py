@@ -1,0 +1,57 @@
+"""Explanations, kept per document so a hover inside the explained range can show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poe_lsp.streaming.positions import Pos
+
+MAX_PER_DOCUMENT = 20
+
+
+@dataclass
+class Explanation:
+    """One explanation of one range, growing while the bot streams it."""
+
+    uri: str
+    start: Pos
+    end: Pos
+    bot: str
+    text: str = ""
+    done: bool = False
+    problem: str | None = None
+
+    def markdown(self) -> str:
+        """Return the hover content: the text so far, and how far along it is."""
+        if self.problem:
+            return f"{self.text}\n\n---\n*{self.bot} stopped: {self.problem}*".lstrip()
+        if not self.done:
+            return f"*{self.bot} is answering…*\n\n{self.text}"
+        return f"{self.text}\n\n---\n*Explained by {self.bot}*"
+
+
+class ExplanationStore:
+    """The latest explanations of each document."""
+
+    def __init__(self) -> None:
+        self._by_uri: dict[str, list[Explanation]] = {}
+
+    def add(self, explanation: Explanation) -> None:
+        """Keep ``explanation``; it hides older ones of the same range."""
+        kept = [
+            e
+            for e in self._by_uri.get(explanation.uri, [])
+            if (e.start, e.end) != (explanation.start, explanation.end)
+        ]
+        self._by_uri[explanation.uri] = [*kept, explanation][-MAX_PER_DOCUMENT:]
+
+    def at(self, uri: str, pos: Pos) -> Explanation | None:
+        """Return the newest explanation whose range holds ``pos``."""
+        for explanation in reversed(self._by_uri.get(uri, [])):
+            if explanation.start <= pos <= explanation.end:
+                return explanation
+        return None
+
+    def forget(self, uri: str) -> None:
+        """Drop the explanations of a closed document."""
+        self._by_uri.pop(uri, None)

@@ -1,0 +1,123 @@
+"""The messages sent to a bot for each action: instructions, the selection and its context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from poe_lsp.contract import Action
+from poe_lsp.poe import Message
+
+MAX_CONTEXT_CHARS = 6_000
+"""Cap on each side's surrounding context, so one long line cannot blow up the prompt."""
+
+_CODE_ONLY = (
+    "Answer with exactly one fenced code block and nothing else: no explanation before or "
+    "after it. Keep the code's indentation style and line endings."
+)
+
+INSTRUCTIONS: dict[Action, str] = {
+    "explain": (
+        "You are a senior engineer explaining code inside the user's editor. Explain what the "
+        "selected code does, how, and anything surprising or risky in it. Be concise; answer "
+        "in Markdown; quote code only where it helps."
+    ),
+    "refactor": (
+        "You are a senior engineer refactoring code inside the user's editor. Rewrite the "
+        "selected code so it is clearer and more idiomatic without changing its behaviour. "
+        "The code you return replaces the selection exactly, so return the whole selection "
+        "rewritten and nothing around it. " + _CODE_ONLY
+    ),
+    "writeTests": (
+        "You are a senior engineer writing unit tests inside the user's editor. Write tests "
+        "for the selected code, using the test framework and style the project already uses "
+        "(pytest for Python unless the existing test file shows otherwise). Your code is "
+        "appended to the test file named below, so include the imports it needs unless the "
+        "file already has them. " + _CODE_ONLY
+    ),
+    "ask": (
+        "You are a senior engineer editing code inside the user's editor. Apply the user's "
+        "instruction to the selected code. The code you return replaces the selection "
+        "exactly, so return the whole selection changed and nothing around it. " + _CODE_ONLY
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A diagnostic inside the selection, as the prompt shows it."""
+
+    line: int
+    severity: str
+    message: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptInput:
+    """What the prompt for one action is made of."""
+
+    action: Action
+    path: str
+    language: str
+    selection: str
+    first_line: int
+    before: str = ""
+    after: str = ""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    instruction: str | None = None
+    test_path: str | None = None
+    test_head: str | None = field(default=None)
+
+
+def build_messages(p: PromptInput) -> tuple[Message, ...]:
+    """Return the system message with the action's instructions and the user message."""
+    fence = _fence_for(p.selection + p.before + p.after)
+    lang = p.language if p.language.isidentifier() else ""
+    last_line = p.first_line + p.selection.count("\n") - (1 if p.selection.endswith("\n") else 0)
+    parts = [
+        f"File: {p.path} (language: {p.language})",
+        f"Selected lines {p.first_line + 1}-{last_line + 1}.",
+    ]
+    if p.before:
+        parts.append(f"Code before the selection:\n{fence}{lang}\n{_tail(p.before)}\n{fence}")
+    parts.append(f"The selection:\n{fence}{lang}\n{p.selection.rstrip(chr(10))}\n{fence}")
+    if p.after:
+        parts.append(f"Code after the selection:\n{fence}{lang}\n{_head(p.after)}\n{fence}")
+    if p.diagnostics:
+        listed = "\n".join(
+            f"- line {d.line + 1}: {d.severity}: {d.message}"
+            + (f" ({d.source})" if d.source else "")
+            for d in p.diagnostics
+        )
+        parts.append(f"Diagnostics in the selection:\n{listed}")
+    if p.test_path is not None:
+        if p.test_head:
+            parts.append(
+                f"The tests go at the end of the existing file {p.test_path}, which begins:\n"
+                f"{fence}{lang}\n{_head(p.test_head)}\n{fence}"
+            )
+        else:
+            parts.append(f"The tests go into the new file {p.test_path}.")
+    if p.instruction:
+        parts.append(f"Instruction: {p.instruction.strip()}")
+    return (
+        Message("system", INSTRUCTIONS[p.action]),
+        Message("user", "\n\n".join(parts)),
+    )
+
+
+def _fence_for(text: str) -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return fence
+
+
+def _tail(text: str) -> str:
+    text = text.rstrip("\n")
+    return text[-MAX_CONTEXT_CHARS:]
+
+
+def _head(text: str) -> str:
+    text = text.rstrip("\n")
+    return text[:MAX_CONTEXT_CHARS]

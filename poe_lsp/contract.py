@@ -1,0 +1,123 @@
+"""The public contract with editor clients: command ids, argument shapes, code-action kinds.
+
+The VS Code extension (``editors/vscode/src/contract.ts``) and the Neovim plugin
+(``editors/neovim/lua/poe_lsp/contract.lua``) mirror these names. Change them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from lsprotocol import types as t
+
+Action = Literal["explain", "refactor", "writeTests", "ask"]
+ACTIONS: Final[tuple[Action, ...]] = ("explain", "refactor", "writeTests", "ask")
+
+CMD_EXPLAIN: Final = "poe.explain"
+CMD_REFACTOR: Final = "poe.refactor"
+CMD_WRITE_TESTS: Final = "poe.writeTests"
+CMD_ASK: Final = "poe.ask"
+CMD_CANCEL: Final = "poe.cancel"
+
+COMMAND_ACTIONS: Final[dict[str, Action]] = {
+    CMD_EXPLAIN: "explain",
+    CMD_REFACTOR: "refactor",
+    CMD_WRITE_TESTS: "writeTests",
+    CMD_ASK: "ask",
+}
+
+KIND_EXPLAIN: Final = "poe.explain"
+KIND_REFACTOR: Final = t.CodeActionKind.RefactorRewrite.value
+KIND_WRITE_TESTS: Final = "poe.writeTests"
+
+CONFIG_SECTION: Final = "poe"
+
+
+class ArgumentError(ValueError):
+    """The arguments of a command are not of the contract's shape."""
+
+
+@dataclass(frozen=True)
+class ActionArgs:
+    """The argument object of ``poe.explain``, ``poe.refactor``, ``poe.writeTests``, ``poe.ask``.
+
+    On the wire: ``{"textDocument": {"uri": ...}, "range": <LSP Range>,
+    "instruction": <string, required for poe.ask>, "bot": <optional string>,
+    "diagnostics": <optional list of LSP Diagnostic>}``.
+    """
+
+    uri: str
+    range: t.Range
+    instruction: str | None = None
+    bot: str | None = None
+    diagnostics: tuple[t.Diagnostic, ...] = ()
+
+    @classmethod
+    def from_json(cls, action: Action, args: tuple[Any, ...]) -> ActionArgs:
+        """Validate the command's arguments; raise :class:`ArgumentError` saying what is wrong."""
+        if len(args) != 1 or not isinstance(args[0], dict):
+            raise ArgumentError(
+                'expected one argument object {"textDocument": {"uri": ...}, "range": ...}'
+            )
+        obj = args[0]
+        document = obj.get("textDocument")
+        uri = document.get("uri") if isinstance(document, dict) else None
+        if not isinstance(uri, str) or not uri:
+            raise ArgumentError("textDocument.uri is missing")
+        try:
+            rng = _converter().structure(obj.get("range"), t.Range)
+        except Exception as exc:
+            raise ArgumentError("range must be an LSP Range") from exc
+        if (rng.start.line, rng.start.character) > (rng.end.line, rng.end.character):
+            raise ArgumentError("range ends before it starts")
+        instruction = obj.get("instruction")
+        if instruction is not None and not isinstance(instruction, str):
+            raise ArgumentError("instruction must be a string")
+        if action == "ask" and not (instruction or "").strip():
+            raise ArgumentError("poe.ask needs an instruction")
+        bot = obj.get("bot")
+        if bot is not None and (not isinstance(bot, str) or not bot.strip() or "/" in bot):
+            raise ArgumentError("bot must be a bot name")
+        diagnostics: tuple[t.Diagnostic, ...] = ()
+        if obj.get("diagnostics"):
+            try:
+                diagnostics = tuple(
+                    _converter().structure(d, t.Diagnostic) for d in obj["diagnostics"]
+                )
+            except Exception as exc:
+                raise ArgumentError("diagnostics must be a list of LSP Diagnostics") from exc
+        return cls(uri, rng, instruction, bot.strip() if bot else None, diagnostics)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the wire form, as code actions put it into their command."""
+        obj: dict[str, Any] = {
+            "textDocument": {"uri": self.uri},
+            "range": _converter().unstructure(self.range),
+        }
+        if self.instruction is not None:
+            obj["instruction"] = self.instruction
+        if self.bot is not None:
+            obj["bot"] = self.bot
+        if self.diagnostics:
+            obj["diagnostics"] = [_converter().unstructure(d) for d in self.diagnostics]
+        return obj
+
+
+def cancel_target(args: tuple[Any, ...]) -> str | None:
+    """Return the job id ``poe.cancel`` names, or ``None`` to cancel every job."""
+    if not args or args[0] is None:
+        return None
+    if len(args) == 1 and isinstance(args[0], dict):
+        job = args[0].get("jobId")
+        if job is None:
+            return None
+        if isinstance(job, str):
+            return job
+    raise ArgumentError('poe.cancel takes {"jobId": "..."} or no argument')
+
+
+def _converter() -> Any:
+    from lsprotocol.converters import get_converter
+
+    return get_converter()

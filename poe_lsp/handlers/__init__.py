@@ -1,0 +1,17 @@
+"""LSP wiring: every handler poe-lsp registers, in one visible list."""
+
+from __future__ import annotations
+
+from poe_lsp.handlers import code_actions, commands, documents, hover, lifecycle
+from poe_lsp.server import PoeLanguageServer
+
+
+def build_server() -> PoeLanguageServer:
+    """Return a server with all of poe-lsp's features registered."""
+    server = PoeLanguageServer()
+    lifecycle.register(server)
+    documents.register(server)
+    code_actions.register(server)
+    commands.register(server)
+    hover.register(server)
+    return server

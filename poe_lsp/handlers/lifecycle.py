@@ -1,0 +1,102 @@
+"""Start-up, settings and shutdown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from lsprotocol import types as t
+
+from poe_lsp.contract import CONFIG_SECTION
+from poe_lsp.server import PoeLanguageServer
+
+log = logging.getLogger(__name__)
+
+
+def register(server: PoeLanguageServer) -> None:
+    """Register the lifecycle handlers."""
+    server.feature(t.INITIALIZE)(initialize)
+    server.feature(t.INITIALIZED)(initialized)
+    server.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    server.feature(t.SHUTDOWN)(shutdown)
+
+
+def initialize(ls: PoeLanguageServer, params: t.InitializeParams) -> None:
+    """Take the settings from ``initializationOptions`` until the client's own arrive."""
+    ls.init_options = _section(params.initialization_options)
+    ls.apply_settings(ls.init_options, announce=not _can_pull(ls))
+    if not _can_pull(ls):
+        ls.settings_ready.set()
+
+
+async def initialized(ls: PoeLanguageServer, params: t.InitializedParams) -> None:
+    """Pull the ``poe`` settings, then load the Poe client in the background."""
+    ls.warm_up()
+    await pull_settings(ls)
+
+
+async def did_change_configuration(
+    ls: PoeLanguageServer, params: t.DidChangeConfigurationParams
+) -> None:
+    """Use pushed settings when they come with the notification; otherwise pull them."""
+    pushed = params.settings.get(CONFIG_SECTION) if isinstance(params.settings, Mapping) else None
+    if isinstance(pushed, Mapping):
+        ls.apply_settings(_merge(ls.init_options, pushed))
+        ls.settings_ready.set()
+    else:
+        await pull_settings(ls)
+
+
+async def pull_settings(ls: PoeLanguageServer) -> None:
+    """Read the ``poe`` section through ``workspace/configuration`` when the client has it."""
+    if not _can_pull(ls):
+        ls.settings_ready.set()
+        return
+    generation = ls.settings_generation
+    try:
+        result = await ls.workspace_configuration_async(
+            t.ConfigurationParams(items=[t.ConfigurationItem(section=CONFIG_SECTION)])
+        )
+    except Exception as exc:
+        log.warning("could not read the poe settings: %s", type(exc).__name__)
+        ls.apply_settings(ls.init_options)
+        ls.settings_ready.set()
+        return
+    if ls.settings_generation != generation:
+        log.info("settings changed while they were pulled; keeping the newer ones")
+    else:
+        ls.apply_settings(_merge(ls.init_options, result[0] if result else None))
+    ls.settings_ready.set()
+
+
+def shutdown(ls: PoeLanguageServer, *args: Any) -> None:
+    """Stop the jobs; cancel the server's own pending requests safely.
+
+    pygls 2.1's own shutdown cancels pending requests while iterating the dict that each
+    cancel shrinks; cancelling them here first, from a copy, avoids that error.
+    """
+    ls.jobs.cancel()
+    for msg_id, future in list(ls.protocol._request_futures.items()):
+        if msg_id != ls.protocol.msg_id and not future.done():
+            future.cancel()
+
+
+def _can_pull(ls: PoeLanguageServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    return bool(workspace and workspace.configuration)
+
+
+def _section(options: object) -> object:
+    """Accept ``{"poe": {...}}`` as well as the settings object itself."""
+    if isinstance(options, Mapping) and isinstance(options.get(CONFIG_SECTION), Mapping):
+        return options[CONFIG_SECTION]
+    return options
+
+
+def _merge(base: object, override: object) -> object:
+    if not isinstance(override, Mapping):
+        return base
+    if not isinstance(base, Mapping):
+        return dict(override)
+    return {**base, **{k: v for k, v in override.items() if v is not None}}

@@ -1,0 +1,87 @@
+"""The boundary to Poe: what the rest of poe-lsp knows of bots, answers and failures.
+
+Only :mod:`poe_lsp.poe.fastapi_client` imports ``fastapi_poe``; everything else talks to a
+:class:`PoeClient`, so unit tests can use a fake one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Role = Literal["system", "user", "bot"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of the conversation sent to a bot."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class BotQuery:
+    """Everything one request to a bot needs. ``api_key`` is never logged or shown."""
+
+    bot: str
+    messages: tuple[Message, ...]
+    api_key: str = field(repr=False)
+    base_url: str
+
+
+@dataclass(frozen=True)
+class AnswerChunk:
+    """A piece of answer text; ``replace`` means it replaces everything received so far."""
+
+    text: str
+    replace: bool = False
+
+
+ErrorKind = Literal[
+    "auth",
+    "points",
+    "unknown_bot",
+    "rate_limit",
+    "server",
+    "timeout",
+    "network",
+    "too_long",
+    "bot",
+]
+
+
+class PoeError(Exception):
+    """A failed bot request, with a message for the user that says what to do next."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class PoeClient(Protocol):
+    """Streams answers from Poe bots."""
+
+    def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
+        """Yield the answer's text chunks as they arrive; raise :class:`PoeError` on failure.
+
+        Closing the iterator (or cancelling its consumer) closes the HTTP stream.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...

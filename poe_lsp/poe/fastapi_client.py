@@ -1,0 +1,230 @@
+"""The one module that imports ``fastapi_poe``: a :class:`~poe_lsp.poe.PoeClient` on top of it.
+
+Importing this module costs most of a second (fastapi_poe pulls in fastapi and uvicorn), so
+the server imports it lazily, off the path to answering ``initialize``.
+
+What it works around (see ``shared/design/stack.md`` section 1): fastapi_poe's own retry
+re-streams from the start after a mid-stream drop, so it runs with ``num_tries=1`` and this
+module retries, only before the first chunk; fastapi_poe prints failures to stdout unless
+given ``on_error``; it reports every HTTP status as the same ``BotError``, so a response
+hook keeps the status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import fastapi_poe as fp
+import httpx
+
+from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
+
+log = logging.getLogger(__name__)
+
+KEY_HELP = (
+    "Set poe.apiKey in your editor's settings (VS Code: run 'Poe: Set API Key'), "
+    "or POE_API_KEY in the environment the editor starts from. Get a key at https://poe.com/api_key."
+)
+
+
+class FastapiPoeClient:
+    """Streams bot answers through ``fastapi_poe.stream_request`` on one shared HTTP client."""
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ) -> None:
+        self._timeout = httpx.Timeout(connect_timeout, read=read_timeout)
+        self._retries = retries
+        self._backoff = backoff
+        self._session: httpx.AsyncClient | None = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._session is None or self._session.is_closed:
+            self._session = httpx.AsyncClient(
+                timeout=self._timeout, event_hooks={"response": [_raise_for_status]}
+            )
+        return self._session
+
+    async def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
+        """Yield the answer; retry transient failures that happen before the first chunk."""
+        attempt = 0
+        while True:
+            started = False
+            try:
+                async for chunk in self._stream_once(query):
+                    started = True
+                    yield chunk
+                return
+            except PoeError as exc:
+                if started or not exc.retryable or attempt >= self._retries:
+                    raise
+                delay = exc.retry_after or self._backoff * (2**attempt)
+                delay *= 0.75 + random.random() / 2
+                log.info(
+                    "%s failed before answering (%s); retrying in %.1fs", query.bot, exc.kind, delay
+                )
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _stream_once(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
+        request = fp.QueryRequest(
+            query=[fp.ProtocolMessage(role=m.role, content=m.content) for m in query.messages],
+            user_id="",
+            conversation_id="",
+            message_id="",
+            version="1.2",
+            type="query",
+        )
+        stream = fp.stream_request(
+            request,
+            query.bot,
+            query.api_key,
+            session=self._client(),
+            num_tries=1,
+            on_error=_log_bot_error,
+            base_url=query.base_url,
+        )
+        try:
+            async with contextlib.aclosing(stream):
+                async for message in stream:
+                    if isinstance(message, fp.MetaResponse) or message.is_suggested_reply:
+                        continue
+                    if message.text or message.is_replace_response:
+                        yield AnswerChunk(message.text, message.is_replace_response)
+        except fp.BotError as exc:
+            raise describe_failure(exc, query.bot) from None
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP client."""
+        if self._session is not None:
+            await self._session.aclose()
+            self._session = None
+
+
+async def _raise_for_status(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        await response.aread()
+        response.raise_for_status()
+
+
+def _log_bot_error(exc: Exception, message: str) -> None:
+    log.warning("%s: %s", message, type(exc).__name__)
+
+
+def describe_failure(exc: fp.BotError, bot: str) -> PoeError:
+    """Map a fastapi_poe failure to a :class:`PoeError` whose message says what to do."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.HTTPStatusError):
+        return _from_status(cause.response, bot)
+    if isinstance(cause, httpx.TimeoutException):
+        return PoeError(
+            "timeout",
+            f"{bot} stopped sending for too long; try again, or raise poe.readTimeout.",
+            retryable=isinstance(cause, httpx.ConnectTimeout),
+        )
+    if isinstance(cause, httpx.HTTPError):
+        return PoeError(
+            "network",
+            f"Could not reach Poe ({type(cause).__name__}); check your connection and poe.baseUrl.",
+            retryable=True,
+        )
+    return _from_error_event(str(exc), bot, retryable=not isinstance(exc, fp.BotErrorNoRetry))
+
+
+def _from_status(response: httpx.Response, bot: str) -> PoeError:
+    status = response.status_code
+    said = _said(response)
+    if status in (401, 403):
+        return PoeError(
+            "auth", f"Poe refused the API key (HTTP {status}).{said} {KEY_HELP}", status=status
+        )
+    if status == 402:
+        return PoeError(
+            "points",
+            f"Your Poe account is out of points (HTTP 402).{said} "
+            "See your balance at https://poe.com/settings.",
+            status=status,
+        )
+    if status == 404:
+        return PoeError(
+            "unknown_bot",
+            f"Poe has no bot named '{bot}' (HTTP 404).{said} "
+            "Check the bot name in poe.bot or poe.bots.",
+            status=status,
+        )
+    if status == 429:
+        retry_after = _seconds(response.headers.get("retry-after"))
+        return PoeError(
+            "rate_limit",
+            f"Poe's rate limit was reached (HTTP 429).{said} Wait a moment and try again.",
+            status=status,
+            retryable=True,
+            retry_after=retry_after,
+        )
+    return PoeError(
+        "server" if status >= 500 else "bot",
+        f"Poe answered HTTP {status} for {bot}.{said}",
+        status=status,
+        retryable=status >= 500,
+    )
+
+
+def _from_error_event(raw: str, bot: str, *, retryable: bool) -> PoeError:
+    data: dict[str, Any] = {}
+    if raw.startswith("{"):
+        with contextlib.suppress(ValueError):
+            data = json.loads(raw)
+    text = str(data.get("text") or raw or "no details")
+    error_type = data.get("error_type")
+    retryable = bool(data.get("allow_retry", retryable))
+    if error_type == "insufficient_fund":
+        return PoeError(
+            "points",
+            f'Your Poe account is out of points: "{text}". '
+            "See your balance at https://poe.com/settings.",
+        )
+    if error_type == "user_message_too_long":
+        return PoeError(
+            "too_long", f'{bot} says the request is too long: "{text}". Select less code.'
+        )
+    if "rate limit" in text.lower():
+        return PoeError(
+            "rate_limit",
+            f'Poe\'s rate limit was reached: "{text}". Wait a moment and try again.',
+            retryable=True,
+        )
+    return PoeError("bot", f'{bot} answered with an error: "{text}"', retryable=retryable)
+
+
+def _said(response: httpx.Response) -> str:
+    text = ""
+    with contextlib.suppress(ValueError):
+        body = response.json()
+        if isinstance(body, dict):
+            error = body.get("error")
+            text = (
+                str(error.get("message", ""))
+                if isinstance(error, dict)
+                else str(body.get("detail") or "")
+            )
+    if not text:
+        text = response.text.strip()[:200]
+    return f' Poe said: "{text}".' if text else ""
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,293 @@
+"""The language server object: settings, the Poe client, jobs, and the editor operations.
+
+:class:`PoeLanguageServer` is the :class:`~poe_lsp.actions.run.Host` the actions run
+against and the :class:`~poe_lsp.streaming.region.EditorLink` edits go through. The LSP
+handlers that drive it live in :mod:`poe_lsp.handlers`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types as t
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+import poe_lsp
+from poe_lsp.actions.explanations import ExplanationStore
+from poe_lsp.actions.run import Document, Progress, Severity
+from poe_lsp.logs import redact_secret
+from poe_lsp.poe import PoeClient
+from poe_lsp.settings import Settings, parse_settings
+from poe_lsp.streaming.jobs import JobRegistry
+from poe_lsp.streaming.positions import Encoding, Pos
+
+log = logging.getLogger(__name__)
+
+APPLY_EDIT_TIMEOUT = 10.0
+"""Seconds to wait for the client to answer ``workspace/applyEdit`` (some never do)."""
+SETTINGS_TIMEOUT = 5.0
+
+_LANGUAGES = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescriptreact",
+    ".jsx": "javascriptreact",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".rb": "ruby",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".lua": "lua",
+    ".sh": "shellscript",
+    ".md": "markdown",
+}
+
+
+class PoeLanguageServer(LanguageServer):
+    """poe-lsp's server state and the editor operations the actions use."""
+
+    def __init__(self) -> None:
+        super().__init__("poe-lsp", poe_lsp.__version__)
+        self.settings = Settings()
+        self.settings_generation = 0
+        """Bumped by every settings change, so a slow pull cannot undo a newer push."""
+        self.settings_ready = asyncio.Event()
+        self.init_options: object = None
+        self.jobs = JobRegistry()
+        self._explanations = ExplanationStore()
+        self._poe: PoeClient | None = None
+        self._poe_timeout: float | None = None
+        self._version_waiters: list[asyncio.Future[None]] = []
+
+    # Settings -----------------------------------------------------------------------
+
+    def apply_settings(self, raw: object, *, announce: bool = True) -> None:
+        """Take a new settings object; tell the user about values that were wrong."""
+        settings, problems = parse_settings(raw)
+        self.settings = settings
+        self.settings_generation += 1
+        if settings.api_key:
+            redact_secret(settings.api_key)
+        log.info(
+            "settings: bot=%s bots=%s baseUrl=%s key=%s",
+            settings.bot,
+            dict(settings.bots),
+            settings.base_url,
+            "set" if settings.api_key else "missing",
+        )
+        if problems and announce:
+            self.notify("warning", "poe-lsp settings: " + "; ".join(problems) + ".")
+
+    async def ready_settings(self) -> Settings:
+        """Return the settings once the first pull from the client is done (or timed out)."""
+        try:
+            await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_TIMEOUT)
+        except TimeoutError:
+            log.warning(
+                "no settings from the client after %ss; using what we have", SETTINGS_TIMEOUT
+            )
+        return self.settings
+
+    async def poe_client(self, settings: Settings) -> PoeClient:
+        """Return the shared Poe client (importing fastapi_poe in a thread the first time)."""
+        if self._poe is None or self._poe_timeout != settings.read_timeout:
+            module = await asyncio.to_thread(_import_client)
+            if self._poe is not None:
+                await self._poe.aclose()
+            self._poe = module.FastapiPoeClient(read_timeout=settings.read_timeout)
+            self._poe_timeout = settings.read_timeout
+        return self._poe
+
+    def warm_up(self) -> None:
+        """Import the Poe client in the background so the first action does not wait."""
+        threading.Thread(target=_import_client, name="poe-lsp-warm-up", daemon=True).start()
+
+    async def close(self) -> None:
+        """Stop every job and close connections."""
+        await self.jobs.shutdown()
+        if self._poe is not None:
+            await self._poe.aclose()
+            self._poe = None
+
+    # Host ----------------------------------------------------------------------------
+
+    @property
+    def link(self) -> PoeLanguageServer:
+        return self
+
+    @property
+    def explanations(self) -> ExplanationStore:
+        return self._explanations
+
+    @property
+    def root(self) -> PurePosixPath | None:
+        root = self.workspace.root_path
+        return PurePosixPath(root) if root else None
+
+    @property
+    def can_create_files(self) -> bool:
+        edit = (
+            self.client_capabilities.workspace and self.client_capabilities.workspace.workspace_edit
+        )
+        return bool(
+            edit
+            and edit.document_changes
+            and edit.resource_operations
+            and t.ResourceOperationKind.Create in edit.resource_operations
+        )
+
+    def read_document(self, uri: str) -> Document | None:
+        """Return ``uri`` as the editor has it open, else as it is on disk, else ``None``."""
+        path = to_fs_path(uri) or unquote(uri)
+        opened = self.workspace.text_documents.get(unquote(uri))
+        if opened is not None:
+            text, version, language = opened.source, opened.version, opened.language_id
+        else:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+            version, language = None, None
+        language = language or _LANGUAGES.get(PurePosixPath(path).suffix, "plaintext")
+        return Document(uri, path, text, version, language)
+
+    def uri_for(self, path: PurePosixPath) -> str:
+        return from_fs_path(str(path)) or Path(path).as_uri()
+
+    async def begin_progress(
+        self, title: str, message: str, on_cancel: Callable[[], object]
+    ) -> Progress:
+        window = self.client_capabilities.window
+        if not (window and window.work_done_progress):
+            return _NoProgress()
+        token = str(uuid.uuid4())
+        try:
+            await asyncio.wait_for(self.work_done_progress.create_async(token), 5.0)
+        except Exception as exc:  # a client that refuses progress still gets the job done
+            log.info("no progress: %s", type(exc).__name__)
+            return _NoProgress()
+        loop = asyncio.get_running_loop()
+        self.work_done_progress.tokens[token].add_done_callback(
+            lambda future: future.cancelled() and loop.call_soon_threadsafe(on_cancel)
+        )
+        self.work_done_progress.begin(
+            token, t.WorkDoneProgressBegin(title=title, message=message, cancellable=True)
+        )
+        return _WorkDoneProgress(self, token)
+
+    def notify(self, severity: Severity, message: str) -> None:
+        kinds = {
+            "error": t.MessageType.Error,
+            "warning": t.MessageType.Warning,
+            "info": t.MessageType.Info,
+        }
+        log.log(logging.WARNING if severity != "info" else logging.INFO, "%s", message)
+        self.window_show_message(t.ShowMessageParams(type=kinds[severity], message=message))
+
+    async def show_document(self, uri: str, start: Pos, end: Pos) -> None:
+        window = self.client_capabilities.window
+        if not (window and window.show_document and window.show_document.support):
+            return
+        selection = t.Range(
+            start=t.Position(line=start[0], character=start[1]),
+            end=t.Position(line=end[0], character=end[1]),
+        )
+        try:
+            await asyncio.wait_for(
+                self.window_show_document_async(
+                    t.ShowDocumentParams(uri=uri, take_focus=True, selection=selection)
+                ),
+                5.0,
+            )
+        except Exception as exc:
+            log.info("showDocument failed: %s", type(exc).__name__)
+
+    # EditorLink ----------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> Encoding:
+        value = str(self.workspace.position_encoding or "utf-16")
+        return value if value in ("utf-8", "utf-32") else "utf-16"  # type: ignore[return-value]
+
+    @property
+    def versioned_edits(self) -> bool:
+        edit = (
+            self.client_capabilities.workspace and self.client_capabilities.workspace.workspace_edit
+        )
+        return bool(edit and edit.document_changes)
+
+    def document_state(self, uri: str) -> tuple[str, int | None] | None:
+        opened = self.workspace.text_documents.get(unquote(uri))
+        return (opened.source, opened.version) if opened is not None else None
+
+    async def apply(self, edit: t.WorkspaceEdit, label: str) -> bool:
+        request = asyncio.ensure_future(
+            self.workspace_apply_edit_async(t.ApplyWorkspaceEditParams(edit=edit, label=label))
+        )
+        result = await asyncio.wait_for(asyncio.shield(request), APPLY_EDIT_TIMEOUT)
+        if not result.applied:
+            log.warning("edit not applied: %s", result.failure_reason)
+        return result.applied
+
+    async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            state = self.document_state(uri)
+            if state is None or state[1] is None or state[1] > past:
+                return
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._version_waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, deadline - loop.time())
+            except TimeoutError:
+                log.info("no didChange for %s after an applied edit", uri)
+                return
+
+    def document_changed(self) -> None:
+        """Wake the writers waiting for a document version (called on every didChange)."""
+        waiters, self._version_waiters = self._version_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+class _NoProgress:
+    def report(self, message: str) -> None:
+        log.debug("progress: %s", message)
+
+    def end(self, message: str) -> None:
+        log.debug("progress end: %s", message)
+
+
+class _WorkDoneProgress:
+    def __init__(self, server: PoeLanguageServer, token: str) -> None:
+        self._server = server
+        self._token = token
+
+    def report(self, message: str) -> None:
+        self._server.work_done_progress.report(
+            self._token, t.WorkDoneProgressReport(message=message)
+        )
+
+    def end(self, message: str) -> None:
+        self._server.work_done_progress.end(self._token, t.WorkDoneProgressEnd(message=message))
+
+
+def _import_client() -> Any:
+    from poe_lsp.poe import fastapi_client
+
+    return fastapi_client

@@ -1,0 +1,72 @@
+"""Background jobs: one asyncio task per request to a bot, kept, cancellable, logged."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Job:
+    """One running action."""
+
+    id: str
+    action: str
+    uri: str
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+    cancelling: bool = False
+
+    def cancel(self) -> bool:
+        """Ask the job to stop; it cleans up (closes the stream, rolls back) by itself."""
+        if self.cancelling or self.task is None or self.task.done():
+            return False
+        self.cancelling = True
+        self.task.cancel()
+        return True
+
+
+class JobRegistry:
+    """The running jobs, by id."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._ids = itertools.count(1)
+
+    def start(self, action: str, uri: str, run: Callable[[Job], Coroutine[Any, Any, None]]) -> Job:
+        """Start ``run(job)`` in the background and return the job at once."""
+        job = Job(id=f"{action}-{next(self._ids)}", action=action, uri=uri)
+        job.task = asyncio.get_running_loop().create_task(run(job), name=f"poe-job {job.id}")
+        self._jobs[job.id] = job
+        job.task.add_done_callback(lambda task: self._finished(job, task))
+        return job
+
+    def _finished(self, job: Job, task: asyncio.Task[None]) -> None:
+        self._jobs.pop(job.id, None)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("job %s failed", job.id, exc_info=exc)
+
+    def get(self, job_id: str) -> Job | None:
+        """Return the running job ``job_id``."""
+        return self._jobs.get(job_id)
+
+    def running(self) -> list[Job]:
+        """Return the running jobs, oldest first."""
+        return list(self._jobs.values())
+
+    def cancel(self, job_id: str | None = None) -> list[str]:
+        """Cancel job ``job_id``, or every job; return the ids that were asked to stop."""
+        targets = self.running() if job_id is None else [j for j in [self.get(job_id)] if j]
+        return [job.id for job in targets if job.cancel()]
+
+    async def shutdown(self, timeout: float = 2.0) -> None:
+        """Cancel every job and wait (a little) for them to finish."""
+        tasks = [job.task for job in self.running() if job.task is not None]
+        self.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)

@@ -1,0 +1,144 @@
+"""End-to-end fixtures: the real ``poe-lsp`` process, a pytest-lsp client that behaves like
+an editor, and the fake Poe bot server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, Union
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as t
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.e2e.editor import Editor
+from tests.fakepoe import FakePoe
+
+API_KEY = "test-key-e2e-0123456789"
+CLIENTS = ["visual-studio-code", "neovim"]
+
+
+@pytest.fixture(scope="session")
+def fake_poe() -> Iterator[FakePoe]:
+    """The fake Poe server, shared by the session; each test gets it with no requests yet."""
+    with FakePoe() as fake:
+        yield fake
+
+
+@pytest.fixture
+def poe(fake_poe: FakePoe) -> FakePoe:
+    """The fake Poe server with this test's requests only."""
+    fake_poe.reset()
+    fake_poe.clear_scripts()
+    return fake_poe
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The server's environment: this one without a Poe key, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "poe_lsp", "-v"], server_env=server_env()
+)
+
+
+def settings_for(poe: FakePoe, **overrides: Any) -> dict[str, Any]:
+    """The ``poe`` settings object the tests' editor holds."""
+    return {"apiKey": API_KEY, "baseUrl": poe.base_url, "bot": "Code", **overrides}
+
+
+async def start_session(
+    client: LanguageClient, spec: str, root: Path, settings: dict[str, Any] | None, init: Any = None
+) -> Editor:
+    """Initialize like ``spec``'s editor does and return the editor model."""
+    if settings is not None:
+        client.set_configuration(settings, section="poe")
+    _fix_code_action_structuring(client)
+    capabilities = client_capabilities(spec)
+    result = await client.initialize_session(
+        t.InitializeParams(
+            capabilities=capabilities,
+            root_uri=root.as_uri(),
+            workspace_folders=[t.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            initialization_options=init,
+        )
+    )
+    editor = Editor(
+        client,
+        encoding=str(result.capabilities.position_encoding or "utf-16"),
+        root=root,
+        server_capabilities=result.capabilities,
+    )
+    editor.attach()
+    return editor
+
+
+@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
+async def client(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A server under a VS Code-like and under a Neovim-like client, set up with a key."""
+    lsp_client.editor = await start_session(  # type: ignore[attr-defined]
+        lsp_client, request.param, tmp_path, settings_for(poe)
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def session(client: LanguageClient) -> Editor:
+    """The editor model of :func:`client`."""
+    editor: Editor = client.editor  # type: ignore[attr-defined]
+    return editor
+
+
+def _fix_code_action_structuring(client: LanguageClient) -> None:
+    """lsprotocol 2025.0.0 reads every code action that has a ``command`` as a ``Command``;
+    editors do not, so the test client must not either."""
+    converter = client.protocol._converter
+
+    def structure(obj: Any, _: Any) -> t.Command | t.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, t.Command)  # type: ignore[no-any-return]
+        return converter.structure(obj, t.CodeAction)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(t.Command | t.CodeAction, structure)  # type: ignore[arg-type]
+    converter.register_structure_hook(Union[t.Command, t.CodeAction], structure)  # noqa: UP007
+
+
+async def wait_for_progress_end(
+    client: LanguageClient, count: int = 1, timeout: float = 15.0
+) -> list[Any]:
+    """Wait until ``count`` work-done progresses have ended; return their reports, in order."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ended = [r for r in client.progress_reports.values() if r and r[-1].kind == "end"]
+        if len(ended) >= count:
+            return ended
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(ended)} progress(es) ended, expected {count}")
+        await asyncio.sleep(0.02)
+
+
+async def execute(client: LanguageClient, command: str, *arguments: Any) -> Any:
+    """Run ``workspace/executeCommand``."""
+    return await client.workspace_execute_command_async(
+        t.ExecuteCommandParams(command=command, arguments=list(arguments))
+    )
+
+
+def rng(start_line: int, start_char: int, end_line: int, end_char: int) -> dict[str, Any]:
+    """An LSP Range on the wire."""
+    return {
+        "start": {"line": start_line, "character": start_char},
+        "end": {"line": end_line, "character": end_char},
+    }

@@ -1,0 +1,130 @@
+"""A client-side editor model for the end-to-end tests: it applies the server's edits like
+a real editor does (VS Code's order: apply, send ``didChange``, then answer ``applyEdit``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types as t
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import PositionCodec
+from pytest_lsp import LanguageClient
+
+
+@dataclass
+class AppliedEdit:
+    """One ``workspace/applyEdit`` the editor received, and when."""
+
+    params: t.ApplyWorkspaceEditParams
+    at: float
+    applied: bool
+
+
+@dataclass
+class Editor:
+    """Open documents as the editor has them, kept in sync with the server."""
+
+    client: LanguageClient
+    encoding: str = "utf-16"
+    root: Path = field(default_factory=Path.cwd)
+    server_capabilities: t.ServerCapabilities | None = None
+    docs: dict[str, TextDocument] = field(default_factory=dict)
+    edits: list[AppliedEdit] = field(default_factory=list)
+    accept: bool = True
+    edit_arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def attach(self) -> None:
+        """Handle ``workspace/applyEdit`` from now on."""
+
+        def on_apply_edit(params: t.ApplyWorkspaceEditParams) -> t.ApplyWorkspaceEditResult:
+            return self._on_apply_edit(params)
+
+        self.client.feature(t.WORKSPACE_APPLY_EDIT)(on_apply_edit)
+
+    def open(self, uri: str, text: str, language: str = "python") -> None:
+        """Open ``uri`` with ``text``, as the user opening a file."""
+        codec = PositionCodec(encoding=self.encoding)  # type: ignore[arg-type]
+        self.docs[uri] = TextDocument(
+            uri, text, version=1, language_id=language, position_codec=codec
+        )
+        self.client.text_document_did_open(
+            t.DidOpenTextDocumentParams(
+                text_document=t.TextDocumentItem(
+                    uri=uri, language_id=language, version=1, text=text
+                )
+            )
+        )
+
+    def text(self, uri: str) -> str:
+        """Return the editor's text of ``uri``."""
+        return self.docs[uri].source
+
+    def type(self, uri: str, rng: t.Range, text: str) -> None:
+        """Change the document as the user typing would."""
+        self._change(uri, rng, text)
+
+    def _change(self, uri: str, rng: t.Range, text: str) -> None:
+        doc = self.docs[uri]
+        change = t.TextDocumentContentChangePartial(range=rng, text=text)
+        doc.apply_change(change)
+        doc.version = (doc.version or 0) + 1
+        self.client.text_document_did_change(
+            t.DidChangeTextDocumentParams(
+                text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=doc.version),
+                content_changes=[change],
+            )
+        )
+
+    def _on_apply_edit(self, params: t.ApplyWorkspaceEditParams) -> t.ApplyWorkspaceEditResult:
+        ok, reason = self._apply(params.edit) if self.accept else (False, "refused by the test")
+        self.edits.append(AppliedEdit(params, time.monotonic(), ok))
+        self.edit_arrived.set()
+        return t.ApplyWorkspaceEditResult(applied=ok, failure_reason=reason)
+
+    def _apply(self, edit: t.WorkspaceEdit) -> tuple[bool, str | None]:
+        for change in edit.document_changes or []:
+            if isinstance(change, t.CreateFile):
+                path = Path(to_fs_path(change.uri) or "")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():
+                    path.write_text("")
+                self._ensure_open(change.uri)
+            elif isinstance(change, t.TextDocumentEdit):
+                doc = self._ensure_open(change.text_document.uri)
+                version = change.text_document.version
+                if version is not None and version != doc.version:
+                    return False, f"version {version} is not the current {doc.version}"
+                for text_edit in change.edits:
+                    assert isinstance(text_edit, t.TextEdit)
+                    self._change(change.text_document.uri, text_edit.range, text_edit.new_text)
+            else:
+                return False, f"unsupported change {type(change).__name__}"
+        for uri, text_edits in (edit.changes or {}).items():
+            self._ensure_open(uri)
+            for text_edit in text_edits:
+                self._change(uri, text_edit.range, text_edit.new_text)
+        return True, None
+
+    def _ensure_open(self, uri: str) -> TextDocument:
+        if uri not in self.docs:
+            path = Path(to_fs_path(uri) or "")
+            self.open(uri, path.read_text() if path.exists() else "")
+        return self.docs[uri]
+
+    async def wait_for_edits(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until at least ``count`` edits arrived."""
+        deadline = time.monotonic() + timeout
+        while len(self.edits) < count:
+            self.edit_arrived.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(self.edits)} edits arrived, expected {count}")
+            try:
+                await asyncio.wait_for(self.edit_arrived.wait(), remaining)
+            except TimeoutError:
+                continue

@@ -1,0 +1,117 @@
+"""The ``poe-lsp`` process itself: command line, start-up imports, a clean stdout, no key leaks.
+
+pygls' own reader skips junk between messages, so these tests read the server's stdout
+byte for byte instead of through a pygls client.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import poe_lsp
+from tests.fakepoe import FakePoe, Script
+
+KEY = "raw-pipe-key-5f3a9c0e11"
+
+
+def test_version() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "poe_lsp", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"poe-lsp {poe_lsp.__version__}"
+
+
+def test_answering_initialize_does_not_import_fastapi_poe() -> None:
+    probe = (
+        "import sys\n"
+        "from poe_lsp.handlers import build_server\n"
+        "from poe_lsp.cli import parse_args\n"
+        "parse_args([]); build_server()\n"
+        "print(sorted(m for m in ('fastapi_poe', 'fastapi', 'uvicorn', 'httpx') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message).encode()
+    return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def _parse_strictly(data: bytes) -> list[dict[str, Any]]:
+    """Split stdout into JSON-RPC messages; fail on any byte that is not part of one."""
+    messages = []
+    while data:
+        header, sep, rest = data.partition(b"\r\n\r\n")
+        assert sep, f"bytes outside a message: {data[:80]!r}"
+        fields = dict(line.split(b": ", 1) for line in header.split(b"\r\n"))
+        assert set(fields) <= {b"Content-Length", b"Content-Type"}, f"junk in a header: {header!r}"
+        length = int(fields[b"Content-Length"])
+        messages.append(json.loads(rest[:length]))
+        data = rest[length:]
+    return messages
+
+
+def test_stdout_holds_only_json_rpc_and_the_key_leaks_nowhere(tmp_path: Path) -> None:
+    log_file = tmp_path / "poe-lsp.log"
+    source = tmp_path / "mod.py"
+    source.write_text("def f():\n    return 1\n")
+    with FakePoe() as poe:
+        poe.set_script("Broken", Script(status=500, body={"error": {"message": "exploded"}}))
+        poe.set_script("Bad", Script(end="error", error_text="bad things"))
+        server = subprocess.Popen(
+            [sys.executable, "-m", "poe_lsp", "-vv", "--log-file", str(log_file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert server.stdin is not None
+        settings = {"apiKey": KEY, "baseUrl": poe.base_url, "bot": "Broken"}
+        init = {
+            "processId": None,
+            "rootUri": tmp_path.as_uri(),
+            "capabilities": {},
+            "initializationOptions": {"poe": settings},
+        }
+        arguments = {
+            "textDocument": {"uri": source.as_uri()},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}},
+        }
+        for message in (
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "workspace/executeCommand",
+                "params": {"command": "poe.refactor", "arguments": [arguments]},
+            },
+            {
+                "jsonrpc": "2.0",
+                "id": 3,
+                "method": "workspace/executeCommand",
+                "params": {"command": "poe.refactor", "arguments": [{**arguments, "bot": "Bad"}]},
+            },
+        ):
+            server.stdin.write(_frame(message))
+        server.stdin.flush()
+        assert poe.wait_for_requests(4, timeout=15), "3 tries for HTTP 500, 1 for the error event"
+        time.sleep(1.0)
+        server.stdin.write(_frame({"jsonrpc": "2.0", "id": 4, "method": "shutdown"}))
+        server.stdin.write(_frame({"jsonrpc": "2.0", "method": "exit"}))
+        server.stdin.flush()
+        stdout, stderr = server.communicate(timeout=15)
+
+    messages = _parse_strictly(stdout)
+    shown = [m["params"]["message"] for m in messages if m.get("method") == "window/showMessage"]
+    assert any("exploded" in text for text in shown), shown
+    assert any("bad things" in text for text in shown), shown
+    assert [m["id"] for m in messages if "id" in m and "result" in m] == [1, 2, 3, 4]
+    for where in (stdout, stderr, log_file.read_bytes()):
+        assert KEY.encode() not in where
+    assert b"settings: bot=Broken" in log_file.read_bytes(), "the log file gets the server's log"

@@ -33,6 +33,48 @@ KIND_WRITE_TESTS: Final = "poe.writeTests"
 
 CONFIG_SECTION: Final = "poe"
 
+NOTIFY_JOB_ENDED: Final = "poe/jobEnded"
+"""Server -> client notification when a job ends, sent only to clients that opt in with the
+client capability ``experimental.poeJobEvents: true`` (generic clients warn about unknown
+notifications). Params: :class:`JobEnded`."""
+EXPERIMENTAL_JOB_EVENTS: Final = "poeJobEvents"
+
+Outcome = Literal["done", "cancelled", "failed"]
+
+
+@dataclass(frozen=True)
+class JobEnded:
+    """The params of ``poe/jobEnded``.
+
+    On the wire: ``{"jobId", "action", "uri", "targetUri", "outcome", "message",
+    "edits", "explanation"}``. ``targetUri`` is the document the edits went to (the test file
+    for writeTests, ``null`` for explain); ``edits`` counts the ``workspace/applyEdit``
+    requests the job sent to it (a client groups them into one undo step);
+    ``explanation`` is the Markdown of a finished explain, else ``null``.
+    """
+
+    job_id: str
+    action: Action
+    uri: str
+    target_uri: str | None
+    outcome: Outcome
+    message: str
+    edits: int = 0
+    explanation: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the wire form."""
+        return {
+            "jobId": self.job_id,
+            "action": self.action,
+            "uri": self.uri,
+            "targetUri": self.target_uri,
+            "outcome": self.outcome,
+            "message": self.message,
+            "edits": self.edits,
+            "explanation": self.explanation,
+        }
+
 
 class ArgumentError(ValueError):
     """The arguments of a command are not of the contract's shape."""

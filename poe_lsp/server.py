@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 import poe_lsp
 from poe_lsp.actions.explanations import ExplanationStore
 from poe_lsp.actions.run import Document, Progress, Severity
+from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
 from poe_lsp.logs import redact_secret
 from poe_lsp.poe import PoeClient
 from poe_lsp.settings import Settings, parse_settings
@@ -214,6 +215,12 @@ class PoeLanguageServer(LanguageServer):
             )
         except Exception as exc:
             log.info("showDocument failed: %s", type(exc).__name__)
+
+    def job_ended(self, event: JobEnded) -> None:
+        """Tell clients that opted in (``experimental.poeJobEvents``) that a job ended."""
+        experimental = self.client_capabilities.experimental
+        if isinstance(experimental, dict) and experimental.get(EXPERIMENTAL_JOB_EVENTS) is True:
+            self.protocol.notify(NOTIFY_JOB_ENDED, event.to_json())
 
     # EditorLink ----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from poe_lsp.actions.explanations import Explanation, ExplanationStore
 from poe_lsp.actions.prompt import Diagnostic, PromptInput, build_messages
 from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.actions.testfile import test_path_for
-from poe_lsp.contract import Action, ActionArgs
+from poe_lsp.contract import Action, ActionArgs, JobEnded, Outcome
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
 from poe_lsp.settings import KEY_ENV, Settings
 from poe_lsp.streaming.fences import extract_code, fit_to_selection
@@ -97,6 +97,8 @@ class Host(Protocol):
 
     async def show_document(self, uri: str, start: Pos, end: Pos) -> None: ...
 
+    def job_ended(self, event: JobEnded) -> None: ...
+
 
 class Stop(Exception):
     """The action cannot go on; the message says why and what to do."""
@@ -124,6 +126,22 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
     progress = await host.begin_progress(title, "starting…", job.cancel)
     writer: RegionWriter | None = None
     explanation: Explanation | None = None
+
+    def end(outcome: Outcome, message: str) -> None:
+        progress.end(message)
+        host.job_ended(
+            JobEnded(
+                job_id=job.id,
+                action=action,
+                uri=args.uri,
+                target_uri=writer.uri if writer else None,
+                outcome=outcome,
+                message=message,
+                edits=writer.edits if writer else 0,
+                explanation=explanation.markdown() if explanation and outcome == "done" else None,
+            )
+        )
+
     try:
         settings = await host.ready_settings()
         if not settings.api_key:
@@ -159,16 +177,16 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         client = await host.poe_client(settings)
         query = BotQuery(bot, build_messages(prompt), settings.api_key, settings.base_url)
         await pump(client.stream(query), sink)
-        progress.end(_finished_message(action, bot, writer))
         if explanation is not None:
             explanation.done = True
+        end("done", _finished_message(action, bot, writer))
         if action == "writeTests" and writer is not None:
             await host.show_document(writer.uri, writer.start, writer.end)
     except asyncio.CancelledError:
         undone = await _undo(writer)
         if explanation is not None:
             explanation.problem = "cancelled"
-        progress.end("Cancelled" + ("; the document is as it was." if undone else "."))
+        end("cancelled", "Cancelled" + ("; the document is as it was." if undone else "."))
         raise
     except (Stop, PoeError, RegionConflict, EditRejected, TimeoutError) as exc:
         message, severity = _describe(exc)
@@ -178,7 +196,7 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         if explanation is not None:
             explanation.problem = message
         host.notify(severity, message)
-        progress.end(message)
+        end("failed", message)
 
 
 async def pump(

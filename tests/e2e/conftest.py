@@ -57,13 +57,26 @@ def settings_for(poe: FakePoe, **overrides: Any) -> dict[str, Any]:
 
 
 async def start_session(
-    client: LanguageClient, spec: str, root: Path, settings: dict[str, Any] | None, init: Any = None
+    client: LanguageClient,
+    spec: str,
+    root: Path,
+    settings: dict[str, Any] | None,
+    init: Any = None,
+    experimental: dict[str, Any] | None = None,
 ) -> Editor:
     """Initialize like ``spec``'s editor does and return the editor model."""
     if settings is not None:
         client.set_configuration(settings, section="poe")
     _fix_code_action_structuring(client)
     capabilities = client_capabilities(spec)
+    if experimental is not None:
+        capabilities.experimental = experimental
+    client.job_events = []  # type: ignore[attr-defined]
+
+    @client.feature("poe/jobEnded")
+    def on_job_ended(params: Any) -> None:
+        client.job_events.append(params)  # type: ignore[attr-defined]
+
     result = await client.initialize_session(
         t.InitializeParams(
             capabilities=capabilities,

@@ -19,6 +19,10 @@ CMD_REFACTOR: Final = "poe.refactor"
 CMD_WRITE_TESTS: Final = "poe.writeTests"
 CMD_ASK: Final = "poe.ask"
 CMD_CANCEL: Final = "poe.cancel"
+CMD_ACCEPT: Final = "poe.accept"
+"""``{"jobId": ...}``: apply a reviewed answer as one edit; answers ``{"applied": bool}``."""
+CMD_REJECT: Final = "poe.reject"
+"""``{"jobId": ...}``: drop a reviewed answer; answers ``{"rejected": bool}``."""
 
 COMMAND_ACTIONS: Final[dict[str, Action]] = {
     CMD_EXPLAIN: "explain",
@@ -30,6 +34,8 @@ COMMAND_ACTIONS: Final[dict[str, Action]] = {
 KIND_EXPLAIN: Final = "poe.explain"
 KIND_REFACTOR: Final = t.CodeActionKind.RefactorRewrite.value
 KIND_WRITE_TESTS: Final = "poe.writeTests"
+KIND_ACCEPT: Final = "poe.accept"
+KIND_REJECT: Final = "poe.reject"
 
 CONFIG_SECTION: Final = "poe"
 
@@ -144,6 +150,13 @@ class ActionArgs:
         if self.diagnostics:
             obj["diagnostics"] = [_converter().unstructure(d) for d in self.diagnostics]
         return obj
+
+
+def job_target(command: str, args: tuple[Any, ...]) -> str:
+    """Return the job id that ``poe.accept`` / ``poe.reject`` name."""
+    if len(args) == 1 and isinstance(args[0], dict) and isinstance(args[0].get("jobId"), str):
+        return str(args[0]["jobId"])
+    raise ArgumentError(f'{command} takes {{"jobId": "..."}}')
 
 
 def cancel_target(args: tuple[Any, ...]) -> str | None:

@@ -17,11 +17,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types as t
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 import poe_lsp
 from poe_lsp.actions.explanations import ExplanationStore
+from poe_lsp.actions.proposals import ProposalStore
 from poe_lsp.actions.run import Document, Progress, Severity
 from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
 from poe_lsp.logs import redact_secret
@@ -29,11 +31,14 @@ from poe_lsp.poe import PoeClient
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.streaming.jobs import JobRegistry
 from poe_lsp.streaming.positions import Encoding, Pos
+from poe_lsp.streaming.region import RegionWriter
 
 log = logging.getLogger(__name__)
 
 APPLY_EDIT_TIMEOUT = 10.0
 """Seconds to wait for the client to answer ``workspace/applyEdit`` (some never do)."""
+CONFIRM_TIMEOUT = 600.0
+"""Seconds to wait for the user to confirm a reviewed change in the client's preview."""
 SETTINGS_TIMEOUT = 5.0
 
 _LANGUAGES = {
@@ -69,6 +74,8 @@ class PoeLanguageServer(LanguageServer):
         self.init_options: object = None
         self.jobs = JobRegistry()
         self._explanations = ExplanationStore()
+        self._proposals = ProposalStore()
+        self._writers: dict[str, list[RegionWriter]] = {}
         self._poe: PoeClient | None = None
         self._poe_timeout: float | None = None
         self._version_waiters: list[asyncio.Future[None]] = []
@@ -116,6 +123,16 @@ class PoeLanguageServer(LanguageServer):
         """Import the Poe client in the background so the first action does not wait."""
         threading.Thread(target=_import_client, name="poe-lsp-warm-up", daemon=True).start()
 
+    def document_closed(self, uri: str) -> None:
+        """Stop the jobs that read or write ``uri`` and forget what was kept for it."""
+        for writer in self._writers.pop(unquote(uri), []):
+            writer.lost = True
+        for job in self.jobs.running():
+            if job.touches(uri):
+                job.cancel()
+        self._explanations.forget(uri)
+        self._proposals.forget(uri)
+
     async def close(self) -> None:
         """Stop every job and close connections."""
         await self.jobs.shutdown()
@@ -134,15 +151,31 @@ class PoeLanguageServer(LanguageServer):
         return self._explanations
 
     @property
+    def proposals(self) -> ProposalStore:
+        return self._proposals
+
+    @property
+    def can_apply_edits(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.apply_edit)
+
+    @property
+    def confirmable_edits(self) -> bool:
+        edit = self._edit_capabilities()
+        return bool(edit and edit.document_changes and edit.change_annotation_support)
+
+    @property
     def root(self) -> PurePosixPath | None:
         root = self.workspace.root_path
         return PurePosixPath(root) if root else None
 
+    def _edit_capabilities(self) -> t.WorkspaceEditClientCapabilities | None:
+        workspace = self.client_capabilities.workspace
+        return workspace.workspace_edit if workspace else None
+
     @property
     def can_create_files(self) -> bool:
-        edit = (
-            self.client_capabilities.workspace and self.client_capabilities.workspace.workspace_edit
-        )
+        edit = self._edit_capabilities()
         return bool(
             edit
             and edit.document_changes
@@ -176,7 +209,8 @@ class PoeLanguageServer(LanguageServer):
             return _NoProgress()
         token = str(uuid.uuid4())
         try:
-            await asyncio.wait_for(self.work_done_progress.create_async(token), 5.0)
+            created = asyncio.ensure_future(self.work_done_progress.create_async(token))
+            await asyncio.wait_for(asyncio.shield(created), 5.0)
         except Exception as exc:  # a client that refuses progress still gets the job done
             log.info("no progress: %s", type(exc).__name__)
             return _NoProgress()
@@ -207,12 +241,12 @@ class PoeLanguageServer(LanguageServer):
             end=t.Position(line=end[0], character=end[1]),
         )
         try:
-            await asyncio.wait_for(
+            shown = asyncio.ensure_future(
                 self.window_show_document_async(
                     t.ShowDocumentParams(uri=uri, take_focus=True, selection=selection)
-                ),
-                5.0,
+                )
             )
+            await asyncio.wait_for(asyncio.shield(shown), 5.0)
         except Exception as exc:
             log.info("showDocument failed: %s", type(exc).__name__)
 
@@ -231,20 +265,23 @@ class PoeLanguageServer(LanguageServer):
 
     @property
     def versioned_edits(self) -> bool:
-        edit = (
-            self.client_capabilities.workspace and self.client_capabilities.workspace.workspace_edit
-        )
+        edit = self._edit_capabilities()
         return bool(edit and edit.document_changes)
 
     def document_state(self, uri: str) -> tuple[str, int | None] | None:
         opened = self.workspace.text_documents.get(unquote(uri))
         return (opened.source, opened.version) if opened is not None else None
 
-    async def apply(self, edit: t.WorkspaceEdit, label: str) -> bool:
+    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
         request = asyncio.ensure_future(
             self.workspace_apply_edit_async(t.ApplyWorkspaceEditParams(edit=edit, label=label))
         )
-        result = await asyncio.wait_for(asyncio.shield(request), APPLY_EDIT_TIMEOUT)
+        timeout = CONFIRM_TIMEOUT if patient else APPLY_EDIT_TIMEOUT
+        try:
+            result = await asyncio.wait_for(asyncio.shield(request), timeout)
+        except JsonRpcException as exc:  # Eglot refuses a stale edit with an error response
+            log.warning("edit refused: %s", exc)
+            return False
         if not result.applied:
             log.warning("edit not applied: %s", result.failure_reason)
         return result.applied
@@ -264,8 +301,24 @@ class PoeLanguageServer(LanguageServer):
                 log.info("no didChange for %s after an applied edit", uri)
                 return
 
-    def document_changed(self) -> None:
-        """Wake the writers waiting for a document version (called on every didChange)."""
+    def track(self, writer: RegionWriter) -> None:
+        self._writers.setdefault(unquote(writer.uri), []).append(writer)
+
+    def untrack(self, writer: RegionWriter) -> None:
+        writers = self._writers.get(unquote(writer.uri), [])
+        if writer in writers:
+            writers.remove(writer)
+
+    def document_changed(self, params: t.DidChangeTextDocumentParams) -> None:
+        """Move the tracked regions of the document, and wake writers waiting for its version."""
+        uri = unquote(params.text_document.uri)
+        writers = self._writers.get(uri)
+        opened = self.workspace.text_documents.get(uri)
+        if writers and opened is not None:
+            text = opened.source
+            for change in params.content_changes:
+                for writer in writers:
+                    writer.on_change(change, text)
         waiters, self._version_waiters = self._version_waiters, []
         for waiter in waiters:
             if not waiter.done():

@@ -18,6 +18,7 @@ from poe_lsp.contract import ACTIONS, Action
 DEFAULT_BOT = "Claude-Sonnet-4.5"
 DEFAULT_BASE_URL = "https://api.poe.com/bot/"
 KEY_ENV = "POE_API_KEY"
+DEFAULT_REVIEW: Mapping[Action, bool] = {"refactor": False, "ask": True, "writeTests": False}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Settings:
     """``contextLines``: lines before and after the selection sent as context (0-500)."""
     read_timeout: float = 120.0
     """``readTimeout``: seconds to wait for the next piece of an answer (5-600)."""
+    review: Mapping[Action, bool] = field(default_factory=lambda: dict(DEFAULT_REVIEW))
+    """``review``: per action, whether its change is offered for review instead of streamed
+    straight into the document, e.g. ``{"refactor": true}``. Explain never edits."""
 
     def bot_for(self, action: Action) -> str:
         """Return the bot configured for ``action``."""
@@ -101,6 +105,21 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
                 problems.append(f"poe.baseUrl must end with '/'; using '{base_url}/'")
                 base_url += "/"
             settings = replace(settings, base_url=base_url)
+
+    review = data.get("review")
+    if review is not None:
+        chosen_review = dict(DEFAULT_REVIEW)
+        if not isinstance(review, Mapping):
+            problems.append('poe.review must be an object like {"refactor": true}')
+            review = {}
+        for action, value in review.items():
+            if action not in DEFAULT_REVIEW:
+                problems.append(f"poe.review.{action} is not an action that edits")
+            elif not isinstance(value, bool):
+                problems.append(f"poe.review.{action} must be true or false")
+            else:
+                chosen_review[action] = value
+        settings = replace(settings, review=chosen_review)
 
     lines = _number(data, "contextLines", 0, 500, problems)
     if lines is not None:

@@ -29,6 +29,7 @@ at error level. Nothing is written to stdout.
 from __future__ import annotations
 
 import asyncio
+import http
 import json
 import logging
 import socket
@@ -54,6 +55,7 @@ ENDINGS = frozenset({"done", "error", "disconnect", "nodone"})
 """The accepted values of :attr:`Script.end`."""
 
 _CALL_KEY = "fakepoe.call"
+_USAGE_PATH = "usage/current_balance"
 _DONE_PREFIX = b"event: done"
 _POLL_INTERVAL = 0.005
 
@@ -273,6 +275,10 @@ class FakePoe:
     gets make_app's 401 ``{"detail": "Not authenticated"}`` (also for ``status`` scripts).
     Every POST is recorded before it is routed, including the rejected ones (``authorization``
     is then ``None`` or the raw header).
+
+    Poe's usage API: ``GET /usage/current_balance`` answers ``{"current_point_balance": N}``
+    as set by :meth:`set_balance` (404 until then), 401 without a Bearer key, and is recorded
+    in ``usage_requests``.
     """
 
     base_url: str
@@ -285,6 +291,8 @@ class FakePoe:
         self._requests: list[RecordedRequest] = []
         self._reports: list[RecordedRequest] = []
         self._disconnects: list[str] = []
+        self._usage_requests: list[RecordedRequest] = []
+        self._balance: tuple[int | None, int] = (None, 200)
         self._app = _build_poe_app()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -351,11 +359,24 @@ class FakePoe:
             self._scripts.clear()
 
     def reset(self) -> None:
-        """Clear ``requests``, ``reports`` and ``disconnects``; keep the scripts."""
+        """Clear ``requests``, ``reports``, ``disconnects`` and ``usage_requests``.
+
+        The scripts and the balance stay.
+        """
         with self._lock:
             self._requests.clear()
             self._reports.clear()
             self._disconnects.clear()
+            self._usage_requests.clear()
+
+    def set_balance(self, n: int | None, status: int = 200) -> None:
+        """Set what ``GET /usage/current_balance`` answers to an authorized request.
+
+        ``{"current_point_balance": n}`` when ``status`` is 200 and ``n`` is not None; a 404
+        when ``n`` is None; otherwise HTTP ``status`` with a Poe-style JSON error body.
+        """
+        with self._lock:
+            self._balance = (n, status)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -374,6 +395,12 @@ class FakePoe:
         """Bots whose stream the client abandoned before the script had finished, in order."""
         with self._lock:
             return list(self._disconnects)
+
+    @property
+    def usage_requests(self) -> list[RecordedRequest]:
+        """Every ``GET /usage/current_balance`` received (``bot`` is that path), in order."""
+        with self._lock:
+            return list(self._usage_requests)
 
     def wait_for_disconnect(self, bot: str, timeout: float = 5.0) -> bool:
         """Block until ``bot`` is in ``disconnects``; False on timeout.
@@ -434,6 +461,11 @@ class FakePoe:
         body = _parse_body(bytes(raw))
         is_query = scope["method"] == "POST" and body.get("type") == "query"
         record = RecordedRequest(bot=bot, authorization=authorization, body=body)
+        if scope["method"] == "GET" and bot == _USAGE_PATH:
+            with self._lock:
+                self._usage_requests.append(record)
+            await self._usage_response(authorization)(scope, replay, send)
+            return
         if scope["method"] == "POST":
             self._record(record, query=is_query)
         with self._lock:
@@ -458,3 +490,20 @@ class FakePoe:
                 if call.started and not call.completed:
                     with self._lock:
                         self._disconnects.append(bot)
+
+    def _usage_response(self, authorization: str | None) -> JSONResponse:
+        """The answer of the usage API to a request with this ``Authorization`` header."""
+        with self._lock:
+            balance, status = self._balance
+        if not _is_bearer(authorization):
+            status = 401
+        elif status == 200 and balance is not None:
+            return JSONResponse({"current_point_balance": balance})
+        elif status == 200:
+            status = 404
+        try:
+            message = http.HTTPStatus(status).phrase
+        except ValueError:
+            message = "Error"
+        body = {"error": {"message": message, "type": "fake_usage_error", "code": status}}
+        return JSONResponse(body, status_code=status)

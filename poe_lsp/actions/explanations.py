@@ -18,8 +18,13 @@ class Explanation:
     end: Pos
     bot: str
     text: str = ""
+    """What the hover shows: the explanation, or a proposed change as code."""
+    answer: str = ""
+    """The bot's answer as it arrived."""
     done: bool = False
     problem: str | None = None
+    note: str | None = None
+    """Shown under a finished text instead of who wrote it."""
 
     def markdown(self) -> str:
         """Return the hover content: the text so far, and how far along it is."""
@@ -27,7 +32,7 @@ class Explanation:
             return f"{self.text}\n\n---\n*{self.bot} stopped: {self.problem}*".lstrip()
         if not self.done:
             return f"*{self.bot} is answering…*\n\n{self.text}"
-        return f"{self.text}\n\n---\n*Explained by {self.bot}*"
+        return f"{self.text}\n\n---\n*{self.note or f'Written by {self.bot}'}*"
 
 
 class ExplanationStore:

@@ -1,7 +1,9 @@
 """What one action does, from the editor's arguments to the last streamed edit.
 
 This module holds the workflow and no LSP wiring: it talks to the editor through
-:class:`Host` and to Poe through :class:`~poe_lsp.poe.PoeClient`.
+:class:`Host` and to Poe through :class:`~poe_lsp.poe.PoeClient`. An action either streams
+its answer straight into the document, or (review mode, and for clients that cannot apply
+edits) keeps it as a :class:`~poe_lsp.actions.proposals.Proposal` the user accepts or rejects.
 """
 
 from __future__ import annotations
@@ -10,21 +12,28 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Literal, Protocol
+from typing import Protocol
 
 from poe_lsp.actions.explanations import Explanation, ExplanationStore
 from poe_lsp.actions.prompt import Diagnostic, PromptInput, build_messages
-from poe_lsp.actions.selection import expand_cursor
-from poe_lsp.actions.testfile import test_path_for
+from poe_lsp.actions.proposals import Proposal, ProposalStore
+from poe_lsp.actions.targets import (
+    Document,
+    Render,
+    Severity,
+    Stop,
+    TargetHost,
+    relative,
+    replace_target,
+    select,
+    tests_target,
+)
 from poe_lsp.contract import Action, ActionArgs, JobEnded, Outcome
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
 from poe_lsp.settings import KEY_ENV, Settings
-from poe_lsp.streaming.fences import extract_code, fit_to_selection
 from poe_lsp.streaming.jobs import Job
-from poe_lsp.streaming.positions import Encoding, Pos, line_ending, offset_at, position_at
-from poe_lsp.streaming.region import EditorLink, EditRejected, RegionConflict, RegionWriter
+from poe_lsp.streaming.positions import Pos
+from poe_lsp.streaming.region import EditRejected, RegionConflict, RegionWriter
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +53,7 @@ NO_KEY = (
     "editor starts from. Get a key at https://poe.com/api_key."
 )
 
-Severity = Literal["error", "warning", "info"]
-
-
-@dataclass(frozen=True)
-class Document:
-    """A document as the server sees it: open in the editor, or read from disk."""
-
-    uri: str
-    path: str
-    text: str
-    version: int | None
-    language_id: str
+__all__ = ["Document", "Host", "Progress", "Severity", "Stop", "pump", "run_action"]
 
 
 class Progress(Protocol):
@@ -66,28 +64,23 @@ class Progress(Protocol):
     def end(self, message: str) -> None: ...
 
 
-class Host(Protocol):
+class Host(TargetHost, Protocol):
     """What an action needs from the language server."""
-
-    @property
-    def link(self) -> EditorLink: ...
 
     @property
     def explanations(self) -> ExplanationStore: ...
 
     @property
-    def root(self) -> PurePosixPath | None: ...
+    def proposals(self) -> ProposalStore: ...
 
     @property
-    def can_create_files(self) -> bool: ...
+    def confirmable_edits(self) -> bool:
+        """Whether the client asks the user to confirm edits annotated ``needsConfirmation``."""
+        ...
 
     async def ready_settings(self) -> Settings: ...
 
     async def poe_client(self, settings: Settings) -> PoeClient: ...
-
-    def read_document(self, uri: str) -> Document | None: ...
-
-    def uri_for(self, path: PurePosixPath) -> str: ...
 
     async def begin_progress(
         self, title: str, message: str, on_cancel: Callable[[], object]
@@ -100,32 +93,13 @@ class Host(Protocol):
     def job_ended(self, event: JobEnded) -> None: ...
 
 
-class Stop(Exception):
-    """The action cannot go on; the message says why and what to do."""
-
-    def __init__(self, message: str, severity: Severity = "error") -> None:
-        super().__init__(message)
-        self.message = message
-        self.severity: Severity = severity
-
-
-@dataclass
-class Selection:
-    """The text an action works on and where it is."""
-
-    start: Pos
-    end: Pos
-    text: str
-    before: str
-    after: str
-
-
 async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> None:
     """Run one action to its end, reporting progress and failures to the user."""
     title = f"Poe: {TITLES[action]}"
     progress = await host.begin_progress(title, "starting…", job.cancel)
     writer: RegionWriter | None = None
     explanation: Explanation | None = None
+    proposed = False
 
     def end(outcome: Outcome, message: str) -> None:
         progress.end(message)
@@ -138,7 +112,9 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
                 outcome=outcome,
                 message=message,
                 edits=writer.edits if writer else 0,
-                explanation=explanation.markdown() if explanation and outcome == "done" else None,
+                explanation=explanation.markdown()
+                if explanation and outcome == "done" and action == "explain"
+                else None,
             )
         )
 
@@ -153,7 +129,7 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         selection = select(document, args, settings.context_lines, host.link.encoding)
         prompt = PromptInput(
             action=action,
-            path=_relative(document.path, host.root),
+            path=relative(document.path, host.root),
             language=document.language_id,
             selection=selection.text,
             first_line=selection.start[0],
@@ -162,16 +138,24 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             diagnostics=_diagnostics(args),
             instruction=args.instruction,
         )
-        render: Callable[[str, bool], str | None]
-        if action == "explain":
-            explanation = Explanation(args.uri, selection.start, selection.end, bot)
+        render: Render | None = None
+        if action == "writeTests":
+            writer, render, prompt = tests_target(host, document, prompt, title)
+        elif action != "explain":
+            writer, render = replace_target(host, document, selection, title)
+        job.writer = writer
+        review = writer is not None and (
+            settings.review.get(action, False) or not host.can_apply_edits
+        )
+        if writer is None or review:
+            start, finish = (
+                (writer.start, writer.end) if writer else (selection.start, selection.end)
+            )
+            explanation = Explanation(writer.uri if writer else args.uri, start, finish, bot)
             host.explanations.add(explanation)
-            sink = _explain_sink(explanation, progress, bot)
+            sink = _preview_sink(explanation, render, document.language_id, progress, bot)
         else:
-            if action == "writeTests":
-                writer, render, prompt = _tests_target(host, document, prompt, title)
-            else:
-                writer, render = _replace_target(host, document, selection, title)
+            assert render is not None
             sink = _writer_sink(writer, render, progress, bot)
         progress.report(f"asking {bot}…")
         client = await host.poe_client(settings)
@@ -179,8 +163,22 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         await pump(client.stream(query), sink)
         if explanation is not None:
             explanation.done = True
-        end("done", _finished_message(action, bot, writer))
-        if action == "writeTests" and writer is not None:
+        if review and writer is not None and render is not None:
+            code = render(explanation.answer if explanation else "", True) or ""
+            proposal = Proposal(job.id, title, bot, writer, code)
+            host.proposals.add(proposal)
+            proposed = True
+            outcome, message = await _offer(host, proposal)
+            proposed = outcome == "done" and host.proposals.get(job.id) is not None
+            if explanation is not None and proposed:
+                explanation.note = (
+                    f"Not applied yet: run the code action 'Poe: Accept answer' or "
+                    f"'Poe: Reject answer' (job {job.id})."
+                )
+            end(outcome, message)
+        else:
+            end("done", _finished_message(action, bot, writer))
+        if action == "writeTests" and writer is not None and not proposed:
             await host.show_document(writer.uri, writer.start, writer.end)
     except asyncio.CancelledError:
         undone = await _undo(writer)
@@ -197,6 +195,36 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             explanation.problem = message
         host.notify(severity, message)
         end("failed", message)
+    finally:
+        if writer is not None and not proposed:
+            writer.close()
+
+
+async def accept(host: Host, proposal: Proposal) -> None:
+    """Apply a reviewed answer as one edit; raise if its region changed meanwhile."""
+    try:
+        await proposal.writer.write(proposal.code)
+    finally:
+        host.proposals.pop(proposal.job_id)
+
+
+async def _offer(host: Host, proposal: Proposal) -> tuple[Outcome, str]:
+    """Offer a finished answer for review; return the job's outcome and closing message."""
+    name = f"{proposal.title} ({proposal.bot})"
+    if host.can_apply_edits and host.confirmable_edits:
+        try:
+            await proposal.writer.write(proposal.code, confirm=name)
+        except EditRejected:
+            host.proposals.pop(proposal.job_id)
+            return "cancelled", f"{name}: you rejected the change; the document is as it was."
+        host.proposals.pop(proposal.job_id)
+        return "done", f"{name}: you accepted the change."
+    message = (
+        f"{name} is ready for review: hover the selection to read it, then run the code "
+        f"action 'Poe: Accept answer' or 'Poe: Reject answer' (job {proposal.job_id})."
+    )
+    host.notify("info", message)
+    return "done", message
 
 
 async def pump(
@@ -238,95 +266,8 @@ async def pump(
                 await consumer
 
 
-def select(document: Document, args: ActionArgs, context_lines: int, enc: Encoding) -> Selection:
-    """Return the selection the action works on; an empty range means the cursor's block."""
-    text = document.text
-    start: Pos = (args.range.start.line, args.range.start.character)
-    end: Pos = (args.range.end.line, args.range.end.character)
-    if start == end:
-        block = expand_cursor(text.splitlines(), start)
-        if block is None:
-            raise Stop("Put the cursor on a line of code, or select the code for Poe.", "warning")
-        start, end = block
-    begin, finish = offset_at(text, start, enc), offset_at(text, end, enc)
-    start, end = position_at(text, begin, enc), position_at(text, finish, enc)
-    if not text[begin:finish].strip():
-        raise Stop("The selection is empty: select the code for Poe.", "warning")
-    before_lines = text[:begin].splitlines(keepends=True)
-    after_lines = text[finish:].splitlines(keepends=True)
-    return Selection(
-        start=start,
-        end=end,
-        text=text[begin:finish],
-        before="".join(before_lines[-context_lines:]) if context_lines else "",
-        after="".join(after_lines[:context_lines]) if context_lines else "",
-    )
-
-
-def _replace_target(
-    host: Host, document: Document, selection: Selection, title: str
-) -> tuple[RegionWriter, Callable[[str, bool], str | None]]:
-    writer = RegionWriter(host.link, document.uri, selection.start, selection.text, label=title)
-    eol = line_ending(document.text)
-
-    def render(answer: str, final: bool) -> str | None:
-        code = extract_code(answer, final=final)
-        if code is None or (not final and code == ""):
-            return None
-        if final and not code.strip():
-            raise Stop("The bot's answer held no code, so the selection was left alone.", "warning")
-        return fit_to_selection(
-            code, selection.text, eol=eol, at_line_start=selection.start[1] == 0
-        )
-
-    return writer, render
-
-
-def _tests_target(
-    host: Host, document: Document, prompt: PromptInput, title: str
-) -> tuple[RegionWriter, Callable[[str, bool], str | None], PromptInput]:
-    source = PurePosixPath(document.path)
-    path = test_path_for(source, host.root, document.language_id)
-    uri = document.uri if path == source else host.uri_for(path)
-    existing = document if path == source else host.read_document(uri)
-    text = existing.text if existing is not None else ""
-    create = existing is None
-    if create and not host.can_create_files:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).touch()
-        create = False
-    blank = 2 if document.language_id == "python" else 1
-    separator = "" if not text.strip() else "\n" * max(0, blank + 1 - _trailing_newlines(text))
-    eol = line_ending(text) if text else line_ending(document.text)
-    writer = RegionWriter(
-        host.link,
-        uri,
-        position_at(text, len(text), host.link.encoding),
-        "",
-        label=title,
-        create=create,
-    )
-
-    def render(answer: str, final: bool) -> str | None:
-        code = extract_code(answer, final=final)
-        if not code:
-            if final:
-                raise Stop("The bot's answer held no code, so no tests were written.", "warning")
-            return None
-        return (separator + code).replace("\n", eol) if eol != "\n" else separator + code
-
-    prompt = PromptInput(
-        **{
-            **prompt.__dict__,
-            "test_path": _relative(str(path), host.root),
-            "test_head": text or None,
-        }
-    )
-    return writer, render, prompt
-
-
 def _writer_sink(
-    writer: RegionWriter, render: Callable[[str, bool], str | None], progress: Progress, bot: str
+    writer: RegionWriter, render: Render, progress: Progress, bot: str
 ) -> Callable[[str, bool], Awaitable[None]]:
     async def sink(answer: str, final: bool) -> None:
         desired = render(answer, final)
@@ -339,13 +280,25 @@ def _writer_sink(
     return sink
 
 
-def _explain_sink(
-    explanation: Explanation, progress: Progress, bot: str
+def _preview_sink(
+    explanation: Explanation, render: Render | None, language: str, progress: Progress, bot: str
 ) -> Callable[[str, bool], Awaitable[None]]:
+    """Show the answer in the hover: an explanation as is, a proposed change as code."""
+
     async def sink(answer: str, final: bool) -> None:
-        explanation.text = answer
+        explanation.answer = answer
+        if render is None:
+            explanation.text = answer
+            if not final:
+                progress.report(f"{bot} is explaining… hover the selection to read along")
+            return
+        code = render(answer, final)
+        if code is not None:
+            fence = "````" if "```" in code else "```"
+            shown = code.rstrip("\r\n")
+            explanation.text = f"Proposed change:\n\n{fence}{language}\n{shown}\n{fence}"
         if not final:
-            progress.report(f"{bot} is explaining… hover the selection to read along")
+            progress.report(f"{bot} is writing a change for review… hover the selection")
 
     return sink
 
@@ -399,15 +352,3 @@ def _diagnostics(args: ActionArgs) -> tuple[Diagnostic, ...]:
         if (d.range.end.line, d.range.end.character) >= start
         and (d.range.start.line, d.range.start.character) <= end
     )
-
-
-def _relative(path: str, root: PurePosixPath | None) -> str:
-    pure = PurePosixPath(path)
-    if root is not None and pure.is_relative_to(root):
-        return str(pure.relative_to(root))
-    return str(pure)
-
-
-def _trailing_newlines(text: str) -> int:
-    stripped = text.replace("\r\n", "\n")
-    return len(stripped) - len(stripped.rstrip("\n"))

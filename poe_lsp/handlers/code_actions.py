@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import unquote
 
 from lsprotocol import types as t
 
 from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.contract import (
+    CMD_ACCEPT,
     CMD_EXPLAIN,
     CMD_REFACTOR,
+    CMD_REJECT,
     CMD_WRITE_TESTS,
+    KIND_ACCEPT,
     KIND_EXPLAIN,
     KIND_REFACTOR,
+    KIND_REJECT,
     KIND_WRITE_TESTS,
     ActionArgs,
 )
 from poe_lsp.server import PoeLanguageServer
+from poe_lsp.streaming.region import RegionConflict
 
 OFFERED = (
     ("Poe: Explain", KIND_EXPLAIN, CMD_EXPLAIN),
@@ -27,7 +33,8 @@ OFFERED = (
 
 def register(server: PoeLanguageServer) -> None:
     """Register the code-action provider with the kinds it offers."""
-    options = t.CodeActionOptions(code_action_kinds=[kind for _, kind, _ in OFFERED])
+    kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT]
+    options = t.CodeActionOptions(code_action_kinds=kinds)
     server.feature(t.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
 
 
@@ -37,23 +44,62 @@ def code_action(ls: PoeLanguageServer, params: t.CodeActionParams) -> list[t.Cod
     document = ls.workspace.text_documents.get(unquote(uri))
     if document is None:
         return None
+    reviews = _review_actions(ls, uri, params.range)
     rng = params.range
     if rng.start == rng.end:
         block = expand_cursor(document.source.splitlines(), (rng.start.line, rng.start.character))
         if block is None:
-            return []
+            return _only(reviews, params.context.only)
         rng = t.Range(
             start=t.Position(line=block[0][0], character=0),
             end=t.Position(line=block[1][0], character=0),
         )
     arguments = ActionArgs(uri, rng, diagnostics=tuple(params.context.diagnostics)).to_json()
-    only = params.context.only
-    return [
+    actions = [
         t.CodeAction(
             title=title,
             kind=kind,
             command=t.Command(title=title, command=command, arguments=[arguments]),
         )
         for title, kind, command in OFFERED
-        if not only or any(kind == o or kind.startswith(f"{o}.") for o in only)
+    ]
+    return _only(reviews + actions, params.context.only)
+
+
+def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.CodeAction]:
+    """Accept and Reject for the answers waiting for review on ``rng``.
+
+    Accept runs ``poe.accept``; a client that cannot apply server edits gets the edit itself.
+    """
+    actions = []
+    start, end = (rng.start.line, rng.start.character), (rng.end.line, rng.end.character)
+    for proposal in ls.proposals.touching(uri, start, end):
+        job = {"jobId": proposal.job_id}
+        accept = t.CodeAction(title=f"Poe: Accept answer ({proposal.bot})", kind=KIND_ACCEPT)
+        if ls.can_apply_edits:
+            accept.command = t.Command(title=accept.title, command=CMD_ACCEPT, arguments=[job])
+        else:
+            try:
+                accept.edit = proposal.writer.edit_for(proposal.code)
+            except RegionConflict:
+                ls.proposals.pop(proposal.job_id)
+                continue
+            accept.command = t.Command(title=accept.title, command=CMD_REJECT, arguments=[job])
+        reject_title = f"Poe: Reject answer ({proposal.bot})"
+        reject = t.CodeAction(
+            title=reject_title,
+            kind=KIND_REJECT,
+            command=t.Command(title=reject_title, command=CMD_REJECT, arguments=[job]),
+        )
+        actions += [accept, reject]
+    return actions
+
+
+def _only(actions: list[t.CodeAction], only: Sequence[str] | None) -> list[t.CodeAction]:
+    if not only:
+        return actions
+    return [
+        a
+        for a in actions
+        if a.kind and any(a.kind == o or a.kind.startswith(f"{o}.") for o in only)
     ]

@@ -1,29 +1,42 @@
-"""``workspace/executeCommand``: start a job and answer at once with its id; cancel jobs."""
+"""``workspace/executeCommand``: start a job and answer at once with its id; cancel jobs;
+accept or reject answers kept for review."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-from poe_lsp.actions.run import run_action
+from poe_lsp.actions.run import accept, run_action
 from poe_lsp.contract import (
+    CMD_ACCEPT,
     CMD_CANCEL,
+    CMD_REJECT,
     COMMAND_ACTIONS,
     Action,
     ActionArgs,
     ArgumentError,
     cancel_target,
+    job_target,
 )
 from poe_lsp.server import PoeLanguageServer
 from poe_lsp.streaming.jobs import Job
+from poe_lsp.streaming.region import EditRejected, RegionConflict
+
+
+class RequestFailed(JsonRpcException):
+    """LSP's ``RequestFailed``: the request was valid but could not be carried out."""
+
+    CODE = -32803
 
 
 def register(server: PoeLanguageServer) -> None:
-    """Register the poe.* commands: four that start jobs, and poe.cancel."""
+    """Register the poe.* commands: four that start jobs, cancel, accept and reject."""
     for command, action in COMMAND_ACTIONS.items():
         server.command(command)(_starter(command, action))
     server.command(CMD_CANCEL)(cancel)
+    server.command(CMD_ACCEPT)(accept_answer)
+    server.command(CMD_REJECT)(reject_answer)
 
 
 def _starter(command: str, action: Action) -> Any:
@@ -32,11 +45,21 @@ def _starter(command: str, action: Action) -> Any:
             parsed = ActionArgs.from_json(action, args)
         except ArgumentError as exc:
             raise JsonRpcInvalidParams(f"{command}: {exc}") from None
+        span = (
+            (parsed.range.start.line, parsed.range.start.character),
+            (parsed.range.end.line, parsed.range.end.character),
+        )
+        busy = ls.jobs.blocking(action, parsed.uri, *span)
+        if busy is not None:
+            raise RequestFailed(
+                f"Poe is still working on this code ({busy.id}); wait for it to finish or "
+                "cancel it (poe.cancel) before starting another change here."
+            )
 
         def run(job: Job) -> Any:
             return run_action(ls, job, action, parsed)
 
-        job = ls.jobs.start(action, parsed.uri, run)
+        job = ls.jobs.start(action, parsed.uri, run, span)
         return {"jobId": job.id}
 
     start.__name__ = command.replace(".", "_")
@@ -50,3 +73,32 @@ def cancel(ls: PoeLanguageServer, *args: Any) -> dict[str, list[str]]:
     except ArgumentError as exc:
         raise JsonRpcInvalidParams(str(exc)) from None
     return {"cancelled": ls.jobs.cancel(target)}
+
+
+async def accept_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
+    """Apply the reviewed answer of ``{"jobId": ...}`` as one edit."""
+    proposal = ls.proposals.get(_job(CMD_ACCEPT, args))
+    if proposal is None:
+        raise RequestFailed("There is no Poe answer waiting for review with that job id.")
+    try:
+        await accept(ls, proposal)
+    except RegionConflict:
+        message = "The code changed since Poe answered, so the answer was not applied; ask again."
+        ls.notify("warning", message)
+        return {"applied": False}
+    except (EditRejected, TimeoutError):
+        ls.notify("warning", "The editor did not apply Poe's answer.")
+        return {"applied": False}
+    return {"applied": True}
+
+
+def reject_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
+    """Drop the reviewed answer of ``{"jobId": ...}``."""
+    return {"rejected": ls.proposals.pop(_job(CMD_REJECT, args)) is not None}
+
+
+def _job(command: str, args: tuple[Any, ...]) -> str:
+    try:
+        return job_target(command, args)
+    except ArgumentError as exc:
+        raise JsonRpcInvalidParams(str(exc)) from None

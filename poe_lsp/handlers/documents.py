@@ -14,10 +14,10 @@ def register(server: PoeLanguageServer) -> None:
 
 
 def did_change(ls: PoeLanguageServer, params: t.DidChangeTextDocumentParams) -> None:
-    """A new version arrived: streamed edits waiting for it may go on."""
-    ls.document_changed()
+    """Regions being written follow the change; edits waiting for the new version go on."""
+    ls.document_changed(params)
 
 
 def did_close(ls: PoeLanguageServer, params: t.DidCloseTextDocumentParams) -> None:
-    """Drop the explanations of a closed document."""
-    ls.explanations.forget(params.text_document.uri)
+    """Jobs on a closed document stop; its explanations and proposals are dropped."""
+    ls.document_closed(params.text_document.uri)

@@ -9,7 +9,12 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from poe_lsp.streaming.positions import Pos
+from poe_lsp.streaming.region import RegionWriter
+
 log = logging.getLogger(__name__)
+
+WRITING_ACTIONS = frozenset({"refactor", "ask", "writeTests"})
 
 
 @dataclass(eq=False)
@@ -19,8 +24,22 @@ class Job:
     id: str
     action: str
     uri: str
+    start: Pos = (0, 0)
+    end: Pos = (0, 0)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     cancelling: bool = False
+    writer: RegionWriter | None = field(default=None, repr=False)
+    """Set once the job writes into a document."""
+
+    def touches(self, uri: str) -> bool:
+        """Whether the job reads or writes ``uri``."""
+        return uri in (self.uri, self.writer.uri if self.writer else None)
+
+    def region(self) -> tuple[str, Pos, Pos]:
+        """The document and range the job writes (or will write) to."""
+        if self.writer is not None:
+            return self.writer.uri, self.writer.start, self.writer.end
+        return self.uri, self.start, self.end
 
     def cancel(self) -> bool:
         """Ask the job to stop; it cleans up (closes the stream, rolls back) by itself."""
@@ -38,9 +57,17 @@ class JobRegistry:
         self._jobs: dict[str, Job] = {}
         self._ids = itertools.count(1)
 
-    def start(self, action: str, uri: str, run: Callable[[Job], Coroutine[Any, Any, None]]) -> Job:
+    def start(
+        self,
+        action: str,
+        uri: str,
+        run: Callable[[Job], Coroutine[Any, Any, None]],
+        span: tuple[Pos, Pos] = ((0, 0), (0, 0)),
+    ) -> Job:
         """Start ``run(job)`` in the background and return the job at once."""
-        job = Job(id=f"{action}-{next(self._ids)}", action=action, uri=uri)
+        job = Job(
+            id=f"{action}-{next(self._ids)}", action=action, uri=uri, start=span[0], end=span[1]
+        )
         job.task = asyncio.get_running_loop().create_task(run(job), name=f"poe-job {job.id}")
         self._jobs[job.id] = job
         job.task.add_done_callback(lambda task: self._finished(job, task))
@@ -50,6 +77,26 @@ class JobRegistry:
         self._jobs.pop(job.id, None)
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("job %s failed", job.id, exc_info=exc)
+
+    def blocking(self, action: str, uri: str, start: Pos, end: Pos) -> Job | None:
+        """Return a running job a new ``action`` on ``uri`` at ``start``-``end`` would clash with.
+
+        Two jobs clash when both write and their ranges of one document overlap, or when
+        both write tests for the same source file.
+        """
+        if action not in WRITING_ACTIONS:
+            return None
+        for job in self.running():
+            if job.action not in WRITING_ACTIONS or job.cancelling:
+                continue
+            if action == "writeTests" or job.action == "writeTests":
+                if action == job.action and job.uri == uri:
+                    return job
+                continue
+            other_uri, other_start, other_end = job.region()
+            if other_uri == uri and start <= other_end and other_start <= end:
+                return job
+        return None
 
     def get(self, job_id: str) -> Job | None:
         """Return the running job ``job_id``."""

@@ -1,20 +1,30 @@
 """A region of a document that a job rewrites, one minimal, versioned edit at a time.
 
 The writer knows what it last wrote into the region and turns each new wish for the
-region's text into one ``workspace/applyEdit`` touching only what changed. Before each
-edit it checks that the region still holds what it wrote; if the user changed it, the job
-stops rather than write over their text. Only this module builds ``TextDocumentEdit``\\ s.
+region's text into one ``workspace/applyEdit`` touching only what changed. The region's
+start follows every change the editor reports above it (the user typing while an answer
+streams); before each edit the writer checks that the region still holds what it wrote,
+and if the user changed it, the job stops rather than write over their text. An edit the
+client refuses because the document moved on is computed again and resent. Only this
+module builds ``TextDocumentEdit``\\ s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Protocol
 
 from lsprotocol import types as t
 
-from poe_lsp.streaming.positions import Encoding, Pos, advance, offset_at
+from poe_lsp.streaming.positions import Encoding, Pos, advance, offset_at, position_at
+
+log = logging.getLogger(__name__)
+
+RETRIES = 5
+"""How often an edit refused because the document moved on is computed again and resent."""
+SETTLE_TIMEOUT = 5.0
 
 
 class RegionConflict(Exception):
@@ -40,12 +50,23 @@ class EditorLink(Protocol):
         """Return the text and version of ``uri`` if the client has it open, else ``None``."""
         ...
 
-    async def apply(self, edit: t.WorkspaceEdit, label: str) -> bool:
-        """Send ``workspace/applyEdit``; return whether the client applied it."""
+    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
+        """Send ``workspace/applyEdit``; return whether the client applied it.
+
+        ``patient``: the client may ask the user first, so wait much longer for the answer.
+        """
         ...
 
     async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
         """Wait until the client reported a version of ``uri`` newer than ``past``."""
+        ...
+
+    def track(self, writer: RegionWriter) -> None:
+        """Send the document changes of ``writer.uri`` to ``writer.on_change`` from now on."""
+        ...
+
+    def untrack(self, writer: RegionWriter) -> None:
+        """Stop sending changes to ``writer``."""
         ...
 
 
@@ -67,56 +88,106 @@ class RegionWriter:
         self.original = original
         self.current = original
         self.edits = 0
+        self.lost = False
+        """The region can no longer be found (e.g. the document was replaced or closed)."""
         self._link = link
         self._label = label
         self._create = create
         self._inflight: asyncio.Future[None] | None = None
+        self._unechoed: list[tuple[t.Range, str]] = []
+        link.track(self)
 
     @property
     def end(self) -> Pos:
         """The position just after the region."""
         return advance(self.start, self.current, self._link.encoding)
 
-    async def write(self, desired: str) -> None:
-        """Make the region hold ``desired`` with one edit (none if it already does)."""
+    def close(self) -> None:
+        """Stop following the document."""
+        self._link.untrack(self)
+
+    def overlaps(self, start: Pos, end: Pos) -> bool:
+        """Whether the range ``start``-``end`` touches this region."""
+        return start < self.end and self.start < end
+
+    async def write(self, desired: str, *, confirm: str | None = None) -> None:
+        """Make the region hold ``desired`` with one edit (none if it already does).
+
+        With ``confirm``, the edit carries a change annotation with that label that asks the
+        user to confirm it (clients without annotation support apply it as is).
+        """
         await self.settle()
         if desired == self.current:
             return
-        prefix, suffix = _common_ends(self.current, desired)
-        encoding = self._link.encoding
-        edit_start = advance(self.start, self.current[:prefix], encoding)
-        edit_end = advance(edit_start, self.current[prefix : len(self.current) - suffix], encoding)
-        text_edit = t.TextEdit(
-            range=_range(edit_start, edit_end), new_text=desired[prefix : len(desired) - suffix]
-        )
-        version = self._check_region()
-        workspace_edit = self._workspace_edit(text_edit, version)
-        self._inflight = asyncio.ensure_future(self._apply(workspace_edit, desired, version))
+        self._inflight = asyncio.ensure_future(self._write(desired, confirm))
         await asyncio.shield(self._inflight)
+
+    def edit_for(self, desired: str) -> t.WorkspaceEdit:
+        """Return the edit that would make the region hold ``desired``, without sending it.
+
+        Raises :class:`RegionConflict` if the region no longer holds what the writer expects.
+        """
+        return self._edit(desired, self._check_region(), None)
 
     async def rollback(self) -> None:
         """Put the original text back, if the region is still ours."""
         await self.write(self.original)
 
     async def settle(self) -> None:
-        """Wait for an edit still in flight (one whose sender was cancelled) to finish."""
+        """Wait (a while) for an edit still in flight, e.g. one whose sender was cancelled."""
         if self._inflight is not None and not self._inflight.done():
             with contextlib.suppress(Exception):
-                await asyncio.shield(self._inflight)
+                await asyncio.wait_for(asyncio.shield(self._inflight), SETTLE_TIMEOUT)
 
-    def _check_region(self) -> int | None:
-        state = self._link.document_state(self.uri)
-        if state is None:
-            return None
-        text, version = state
-        begin = offset_at(text, self.start, self._link.encoding)
-        if text[begin : begin + len(self.current)] != self.current:
-            raise RegionConflict(self.uri)
-        return version
+    def on_change(self, change: t.TextDocumentContentChangeEvent, text: str) -> None:
+        """Follow one change the client reported; ``text`` is the document after it."""
+        if isinstance(change, t.TextDocumentContentChangeWholeDocument):
+            self._reanchor(text)
+            return
+        rng, new_text = change.range, change.text
+        for index, (sent_range, sent_text) in enumerate(self._unechoed):
+            if sent_range == rng and sent_text == new_text:
+                del self._unechoed[index]
+                return
+        c_start = (rng.start.line, rng.start.character)
+        c_end = (rng.end.line, rng.end.character)
+        if c_end <= self.start:
+            self.start = _shift(self.start, c_start, c_end, new_text, self._link.encoding)
 
-    def _workspace_edit(self, edit: t.TextEdit, version: int | None) -> t.WorkspaceEdit:
+    async def _write(self, desired: str, confirm: str | None) -> None:
+        for _ in range(RETRIES):
+            version = await self._checked_version()
+            edit = self._edit(desired, version, confirm)
+            if await self._link.apply(edit, self._label, patient=confirm is not None):
+                self._create = False
+                self.current = desired
+                self.edits += 1
+                if version is not None:
+                    await self._link.wait_for_version(self.uri, version, 1.0)
+                self._unechoed.clear()
+                return
+            self._unechoed.clear()
+            if version is None or confirm is not None:
+                break
+            await self._link.wait_for_version(self.uri, version, 1.0)
+            log.info("edit to %s refused at version %s; computing it again", self.uri, version)
+        raise EditRejected(self.uri)
+
+    def _edit(self, desired: str, version: int | None, confirm: str | None) -> t.WorkspaceEdit:
+        prefix, suffix = _common_ends(self.current, desired)
+        encoding = self._link.encoding
+        edit_start = advance(self.start, self.current[:prefix], encoding)
+        edit_end = advance(edit_start, self.current[prefix : len(self.current) - suffix], encoding)
+        rng = _range(edit_start, edit_end)
+        new_text = desired[prefix : len(desired) - suffix]
+        self._unechoed.append((rng, new_text))
         if not self._link.versioned_edits:
-            return t.WorkspaceEdit(changes={self.uri: [edit]})
+            return t.WorkspaceEdit(changes={self.uri: [t.TextEdit(range=rng, new_text=new_text)]})
+        text_edit: t.TextEdit | t.AnnotatedTextEdit = (
+            t.AnnotatedTextEdit(range=rng, new_text=new_text, annotation_id="poe")
+            if confirm
+            else t.TextEdit(range=rng, new_text=new_text)
+        )
         changes: list[t.TextDocumentEdit | t.CreateFile | t.RenameFile | t.DeleteFile] = []
         if self._create:
             changes.append(
@@ -127,19 +198,56 @@ class RegionWriter:
                 text_document=t.OptionalVersionedTextDocumentIdentifier(
                     uri=self.uri, version=version
                 ),
-                edits=[edit],
+                edits=[text_edit],
             )
         )
-        return t.WorkspaceEdit(document_changes=changes)
+        annotations = (
+            {"poe": t.ChangeAnnotation(label=confirm, needs_confirmation=True)} if confirm else None
+        )
+        return t.WorkspaceEdit(document_changes=changes, change_annotations=annotations)
 
-    async def _apply(self, edit: t.WorkspaceEdit, desired: str, version: int | None) -> None:
-        if not await self._link.apply(edit, self._label):
-            raise EditRejected(self.uri)
-        self._create = False
-        self.current = desired
-        self.edits += 1
-        if version is not None:
-            await self._link.wait_for_version(self.uri, version, 1.0)
+    async def _checked_version(self) -> int | None:
+        """Check the region; on a mismatch, give a late ``didChange`` a moment to arrive.
+
+        Some clients (Eglot) open a document the server just created with its old text and
+        report the server's own edit only afterwards.
+        """
+        try:
+            return self._check_region()
+        except RegionConflict:
+            state = self._link.document_state(self.uri)
+            if self.lost or state is None or state[1] is None:
+                raise
+            await self._link.wait_for_version(self.uri, state[1], 1.0)
+            return self._check_region()
+
+    def _check_region(self) -> int | None:
+        if self.lost:
+            raise RegionConflict(self.uri)
+        state = self._link.document_state(self.uri)
+        if state is None:
+            return None
+        text, version = state
+        begin = offset_at(text, self.start, self._link.encoding)
+        if text[begin : begin + len(self.current)] != self.current:
+            raise RegionConflict(self.uri)
+        return version
+
+    def _reanchor(self, text: str) -> None:
+        """Find the region again after the whole document was replaced."""
+        found = text.find(self.current)
+        if self.current and found >= 0 and text.find(self.current, found + 1) < 0:
+            self.start = position_at(text, found, self._link.encoding)
+        else:
+            self.lost = True
+
+
+def _shift(pos: Pos, c_start: Pos, c_end: Pos, new_text: str, encoding: Encoding) -> Pos:
+    """Return where ``pos`` moves when the range ``c_start``-``c_end`` (before it) is replaced."""
+    new_end = advance(c_start, new_text, encoding)
+    if c_end[0] == pos[0]:
+        return new_end[0], new_end[1] + pos[1] - c_end[1]
+    return pos[0] + new_end[0] - c_end[0], pos[1]
 
 
 def _common_ends(old: str, new: str) -> tuple[int, int]:

@@ -58,7 +58,7 @@ def settings_for(poe: FakePoe, **overrides: Any) -> dict[str, Any]:
 
 async def start_session(
     client: LanguageClient,
-    spec: str,
+    spec: str | t.ClientCapabilities,
     root: Path,
     settings: dict[str, Any] | None,
     init: Any = None,
@@ -68,7 +68,7 @@ async def start_session(
     if settings is not None:
         client.set_configuration(settings, section="poe")
     _fix_code_action_structuring(client)
-    capabilities = client_capabilities(spec)
+    capabilities = client_capabilities(spec) if isinstance(spec, str) else spec
     if experimental is not None:
         capabilities.experimental = experimental
     client.job_events = []  # type: ignore[attr-defined]

@@ -36,12 +36,21 @@ class Editor:
     docs: dict[str, TextDocument] = field(default_factory=dict)
     edits: list[AppliedEdit] = field(default_factory=list)
     accept: bool = True
+    confirm: bool = True
+    """What the user answers when an edit asks for confirmation (VS Code's refactor preview)."""
+    confirmations: int = 0
+    hang: bool = False
+    """Never answer ``workspace/applyEdit`` (until ``released`` is set), as Vim's ALE does."""
+    released: asyncio.Event = field(default_factory=asyncio.Event)
     edit_arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def attach(self) -> None:
         """Handle ``workspace/applyEdit`` from now on."""
 
-        def on_apply_edit(params: t.ApplyWorkspaceEditParams) -> t.ApplyWorkspaceEditResult:
+        async def on_apply_edit(params: t.ApplyWorkspaceEditParams) -> t.ApplyWorkspaceEditResult:
+            if self.hang:
+                await self.released.wait()
+                return t.ApplyWorkspaceEditResult(applied=False, failure_reason="hung")
             return self._on_apply_edit(params)
 
         self.client.feature(t.WORKSPACE_APPLY_EDIT)(on_apply_edit)
@@ -87,6 +96,10 @@ class Editor:
         return t.ApplyWorkspaceEditResult(applied=ok, failure_reason=reason)
 
     def _apply(self, edit: t.WorkspaceEdit) -> tuple[bool, str | None]:
+        if any(a.needs_confirmation for a in (edit.change_annotations or {}).values()):
+            self.confirmations += 1
+            if not self.confirm:
+                return False, "the user rejected the change"
         for change in edit.document_changes or []:
             if isinstance(change, t.CreateFile):
                 path = Path(to_fs_path(change.uri) or "")
@@ -100,7 +113,7 @@ class Editor:
                 if version is not None and version != doc.version:
                     return False, f"version {version} is not the current {doc.version}"
                 for text_edit in change.edits:
-                    assert isinstance(text_edit, t.TextEdit)
+                    assert isinstance(text_edit, t.TextEdit | t.AnnotatedTextEdit)
                     self._change(change.text_document.uri, text_edit.range, text_edit.new_text)
             else:
                 return False, f"unsupported change {type(change).__name__}"

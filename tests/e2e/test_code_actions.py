@@ -39,9 +39,17 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.writeTests",
         "poe.ask",
         "poe.cancel",
+        "poe.accept",
+        "poe.reject",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
-    assert set(kinds) == {"poe.explain", "refactor.rewrite", "poe.writeTests"}
+    assert set(kinds) == {
+        "poe.explain",
+        "refactor.rewrite",
+        "poe.writeTests",
+        "poe.accept",
+        "poe.reject",
+    }
     assert server_caps.hover_provider
 
 

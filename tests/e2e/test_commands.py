@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcException
 
-from tests.e2e.conftest import API_KEY, execute, rng, wait_for_progress_end
+from tests.e2e.conftest import API_KEY, execute, rng, settings_for, wait_for_progress_end
 from tests.e2e.editor import Editor
 from tests.fakepoe import Chunk, FakePoe, Script
 
@@ -124,6 +124,11 @@ async def test_ask_sends_the_instruction_and_replaces_the_selection(
     session: Editor, poe: FakePoe
 ) -> None:
     poe.set_script("Code", Script(chunks=code_answer(NEW_CODE)))
+    session.client.workspace_did_change_configuration(
+        t.DidChangeConfigurationParams(
+            settings={"poe": {**settings_for(poe), "review": {"ask": False}}}
+        )
+    )
     uri = open_source(session)
     await execute(session.client, "poe.ask", args(uri, instruction="Add type hints"))
     await wait_for_progress_end(session.client)

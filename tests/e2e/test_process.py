@@ -96,7 +96,7 @@ def test_stdout_holds_only_json_rpc_and_the_key_leaks_nowhere(tmp_path: Path) ->
                 "jsonrpc": "2.0",
                 "id": 3,
                 "method": "workspace/executeCommand",
-                "params": {"command": "poe.refactor", "arguments": [{**arguments, "bot": "Bad"}]},
+                "params": {"command": "poe.explain", "arguments": [{**arguments, "bot": "Bad"}]},
             },
         ):
             server.stdin.write(_frame(message))

@@ -22,7 +22,13 @@ class MemoryEditor:
     def document_state(self, uri: str) -> tuple[str, int | None]:
         return self.text, self.version
 
-    async def apply(self, edit: t.WorkspaceEdit, label: str) -> bool:
+    def track(self, writer: RegionWriter) -> None:
+        return None
+
+    def untrack(self, writer: RegionWriter) -> None:
+        return None
+
+    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
         (change,) = edit.document_changes or []
         assert isinstance(change, t.TextDocumentEdit)
         assert change.text_document.version == self.version

@@ -1,0 +1,174 @@
+"""Where an action's answer goes: the selection it replaces, or the test file it extends.
+
+Each target is a :class:`~poe_lsp.streaming.region.RegionWriter` on the right region and a
+``render(answer_so_far, final)`` that turns the bot's answer into that region's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal, Protocol
+
+from poe_lsp.actions.prompt import PromptInput
+from poe_lsp.actions.selection import expand_cursor
+from poe_lsp.actions.testfile import test_path_for
+from poe_lsp.contract import ActionArgs
+from poe_lsp.streaming.fences import extract_code, fit_to_selection
+from poe_lsp.streaming.positions import Encoding, Pos, line_ending, offset_at, position_at
+from poe_lsp.streaming.region import EditorLink, RegionWriter
+
+Severity = Literal["error", "warning", "info"]
+Render = Callable[[str, bool], "str | None"]
+
+
+class Stop(Exception):
+    """The action cannot go on; the message says why and what to do."""
+
+    def __init__(self, message: str, severity: Severity = "error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.severity: Severity = severity
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as the server sees it: open in the editor, or read from disk."""
+
+    uri: str
+    path: str
+    text: str
+    version: int | None
+    language_id: str
+
+
+@dataclass
+class Selection:
+    """The text an action works on and where it is."""
+
+    start: Pos
+    end: Pos
+    text: str
+    before: str
+    after: str
+
+
+class TargetHost(Protocol):
+    """What finding a target needs from the editor."""
+
+    @property
+    def link(self) -> EditorLink: ...
+
+    @property
+    def root(self) -> PurePosixPath | None: ...
+
+    @property
+    def can_create_files(self) -> bool: ...
+
+    @property
+    def can_apply_edits(self) -> bool: ...
+
+    def read_document(self, uri: str) -> Document | None: ...
+
+    def uri_for(self, path: PurePosixPath) -> str: ...
+
+
+def select(document: Document, args: ActionArgs, context_lines: int, enc: Encoding) -> Selection:
+    """Return the selection the action works on; an empty range means the cursor's block."""
+    text = document.text
+    start: Pos = (args.range.start.line, args.range.start.character)
+    end: Pos = (args.range.end.line, args.range.end.character)
+    if start == end:
+        block = expand_cursor(text.splitlines(), start)
+        if block is None:
+            raise Stop("Put the cursor on a line of code, or select the code for Poe.", "warning")
+        start, end = block
+    begin, finish = offset_at(text, start, enc), offset_at(text, end, enc)
+    start, end = position_at(text, begin, enc), position_at(text, finish, enc)
+    if not text[begin:finish].strip():
+        raise Stop("The selection is empty: select the code for Poe.", "warning")
+    before_lines = text[:begin].splitlines(keepends=True)
+    after_lines = text[finish:].splitlines(keepends=True)
+    return Selection(
+        start=start,
+        end=end,
+        text=text[begin:finish],
+        before="".join(before_lines[-context_lines:]) if context_lines else "",
+        after="".join(after_lines[:context_lines]) if context_lines else "",
+    )
+
+
+def replace_target(
+    host: TargetHost, document: Document, selection: Selection, title: str
+) -> tuple[RegionWriter, Callable[[str, bool], str | None]]:
+    writer = RegionWriter(host.link, document.uri, selection.start, selection.text, label=title)
+    eol = line_ending(document.text)
+
+    def render(answer: str, final: bool) -> str | None:
+        code = extract_code(answer, final=final)
+        if code is None or (not final and code == ""):
+            return None
+        if final and not code.strip():
+            raise Stop("The bot's answer held no code, so the selection was left alone.", "warning")
+        return fit_to_selection(
+            code, selection.text, eol=eol, at_line_start=selection.start[1] == 0
+        )
+
+    return writer, render
+
+
+def tests_target(
+    host: TargetHost, document: Document, prompt: PromptInput, title: str
+) -> tuple[RegionWriter, Callable[[str, bool], str | None], PromptInput]:
+    source = PurePosixPath(document.path)
+    path = test_path_for(source, host.root, document.language_id)
+    uri = document.uri if path == source else host.uri_for(path)
+    existing = document if path == source else host.read_document(uri)
+    text = existing.text if existing is not None else ""
+    create = existing is None
+    if create and not (host.can_create_files and host.can_apply_edits):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).touch()
+        create = False
+    blank = 2 if document.language_id == "python" else 1
+    separator = "" if not text.strip() else "\n" * max(0, blank + 1 - _trailing_newlines(text))
+    eol = line_ending(text) if text else line_ending(document.text)
+    writer = RegionWriter(
+        host.link,
+        uri,
+        position_at(text, len(text), host.link.encoding),
+        "",
+        label=title,
+        create=create,
+    )
+
+    def render(answer: str, final: bool) -> str | None:
+        code = extract_code(answer, final=final)
+        if not code:
+            if final:
+                raise Stop("The bot's answer held no code, so no tests were written.", "warning")
+            return None
+        return (separator + code).replace("\n", eol) if eol != "\n" else separator + code
+
+    prompt = PromptInput(
+        **{
+            **prompt.__dict__,
+            "test_path": relative(str(path), host.root),
+            "test_head": text or None,
+        }
+    )
+    return writer, render, prompt
+
+
+def relative(path: str, root: PurePosixPath | None) -> str:
+    """Return ``path`` relative to the workspace root when it lies inside it."""
+    pure = PurePosixPath(path)
+    if root is not None and pure.is_relative_to(root):
+        return str(pure.relative_to(root))
+    return str(pure)
+
+
+def _trailing_newlines(text: str) -> int:
+    stripped = text.replace("\r\n", "\n")
+    return len(stripped) - len(stripped.rstrip("\n"))

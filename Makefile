@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+STYLUA := $(VENV)/stylua/node_modules/.bin/stylua
 
 .PHONY: install dev lint test check clean
 
@@ -15,10 +16,14 @@ dev:  ## install poe-lsp editable, with the test tools
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 
-lint:
+$(STYLUA):
+	npm install --prefix $(VENV)/stylua --no-save --no-audit --no-fund @johnnymorganz/stylua-bin@2.5.2
+
+lint: $(STYLUA)
 	$(BIN)/ruff check poe_lsp tests
 	$(BIN)/ruff format --check poe_lsp tests
 	$(BIN)/mypy
+	$(STYLUA) --check editors/neovim tests/editors/nvim
 
 test: dev lint  ## everything CI runs
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,6 @@
-"""The ``poe-lsp`` command: start the language server on stdio (the default) or TCP."""
+"""The ``poe-lsp`` command: the language server on stdio (the default) or TCP, or with a
+subcommand (``explain``, ``refactor``, ``tests``, ``ask``, ``balance``) one action for a shell
+script (:mod:`poe_lsp.shell`)."""
 
 from __future__ import annotations
 
@@ -6,15 +8,20 @@ import argparse
 import sys
 
 import poe_lsp
+from poe_lsp.shell.args import Parser, add_commands
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="poe-lsp",
+        usage="%(prog)s [--stdio | --tcp HOST:PORT] [--log-file PATH] [-v]\n"
+        "       %(prog)s {explain,refactor,tests,ask} FILE[:FIRST[-LAST]] [options]\n"
+        "       %(prog)s balance [options]",
         description="A language server that streams answers from Poe bots into your editor.",
-        epilog="The API key comes from the editor's settings (poe.apiKey) or $POE_API_KEY, "
-        "never from the command line.",
+        epilog="The API key comes from the editor's settings (poe.apiKey) or $POE_API_KEY "
+        "(for the commands: $POE_API_KEY or --key-file), never from the command line. "
+        "'poe-lsp COMMAND --help' shows a command's options and exit codes.",
     )
     parser.add_argument("--version", action="version", version=f"poe-lsp {poe_lsp.__version__}")
     parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
@@ -25,12 +32,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)"
     )
-    return parser.parse_args(argv)
+    add_commands(parser)
+    args = parser.parse_args(argv)
+    if args.command and (args.tcp or args.stdio):
+        parser.error("--tcp and --stdio start the server; they do not go with a command")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the server until the client disconnects."""
+    """Run the server until the client disconnects, or run one command; return the exit code."""
     args = parse_args(argv)
+    if args.command:
+        from poe_lsp.shell.command import run
+
+        return run(args)
     address = None
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

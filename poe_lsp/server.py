@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 import poe_lsp
 from poe_lsp.actions.explanations import ExplanationStore
+from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.proposals import ProposalStore
 from poe_lsp.actions.run import Document, Progress, Severity
 from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
@@ -40,26 +41,6 @@ APPLY_EDIT_TIMEOUT = 10.0
 CONFIRM_TIMEOUT = 600.0
 """Seconds to wait for the user to confirm a reviewed change in the client's preview."""
 SETTINGS_TIMEOUT = 5.0
-
-_LANGUAGES = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescriptreact",
-    ".jsx": "javascriptreact",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".rb": "ruby",
-    ".c": "c",
-    ".h": "c",
-    ".cpp": "cpp",
-    ".lua": "lua",
-    ".sh": "shellscript",
-    ".md": "markdown",
-}
 
 
 class PoeLanguageServer(LanguageServer):
@@ -79,6 +60,7 @@ class PoeLanguageServer(LanguageServer):
         self._poe: PoeClient | None = None
         self._poe_timeout: float | None = None
         self._version_waiters: list[asyncio.Future[None]] = []
+        self._always_allowed: set[str] = set()
 
     # Settings -----------------------------------------------------------------------
 
@@ -195,7 +177,7 @@ class PoeLanguageServer(LanguageServer):
             except (OSError, UnicodeDecodeError):
                 return None
             version, language = None, None
-        language = language or _LANGUAGES.get(PurePosixPath(path).suffix, "plaintext")
+        language = language or language_for(path)
         return Document(uri, path, text, version, language)
 
     def uri_for(self, path: PurePosixPath) -> str:
@@ -250,10 +232,45 @@ class PoeLanguageServer(LanguageServer):
         except Exception as exc:
             log.info("showDocument failed: %s", type(exc).__name__)
 
-    def job_ended(self, event: JobEnded) -> None:
-        """Tell clients that opted in (``experimental.poeJobEvents``) that a job ended."""
+    async def allow_bot(self, bot: str) -> bool:
+        """Ask with ``window/showMessageRequest``; remember "Always allow" until restart."""
+        if bot.lower() in self._always_allowed:
+            return True
+        window = self.client_capabilities.window
+        if not (window and window.show_message):
+            return False
+        once, always = "Allow once", "Always allow"
+        params = t.ShowMessageRequestParams(
+            type=t.MessageType.Warning,
+            message=(
+                f"Poe: {bot} is not one of your trusted bots (poe.trustedBots). Any bot you "
+                "query can spend your whole point balance. Send this request to it?"
+            ),
+            actions=[
+                t.MessageActionItem(title=once),
+                t.MessageActionItem(title=always),
+                t.MessageActionItem(title="Cancel"),
+            ],
+        )
+        request = asyncio.ensure_future(self.window_show_message_request_async(params))
+        try:
+            answer = await asyncio.shield(request)
+        except JsonRpcException as exc:
+            log.info("showMessageRequest failed: %s", exc)
+            return False
+        if answer is not None and answer.title == always:
+            self._always_allowed.add(bot.lower())
+        return answer is not None and answer.title in (once, always)
+
+    @property
+    def wants_job_events(self) -> bool:
+        """Whether the client opted in to ``poe/jobEnded`` (``experimental.poeJobEvents``)."""
         experimental = self.client_capabilities.experimental
-        if isinstance(experimental, dict) and experimental.get(EXPERIMENTAL_JOB_EVENTS) is True:
+        return isinstance(experimental, dict) and experimental.get(EXPERIMENTAL_JOB_EVENTS) is True
+
+    def job_ended(self, event: JobEnded) -> None:
+        """Tell clients that opted in that a job ended."""
+        if self.wants_job_events:
             self.protocol.notify(NOTIFY_JOB_ENDED, event.to_json())
 
     # EditorLink ----------------------------------------------------------------------

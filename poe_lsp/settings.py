@@ -18,6 +18,18 @@ from poe_lsp.contract import ACTIONS, Action
 DEFAULT_BOT = "Claude-Sonnet-4.5"
 DEFAULT_BASE_URL = "https://api.poe.com/bot/"
 KEY_ENV = "POE_API_KEY"
+TRUSTED_BOTS = (
+    "Claude-Sonnet-4.5",
+    "Claude-Opus-4.1",
+    "Claude-Haiku-4.5",
+    "GPT-5",
+    "GPT-5-mini",
+    "GPT-4.1",
+    "Gemini-2.5-Pro",
+    "Gemini-2.5-Flash",
+)
+"""Official Poe bots suggested for code; others are asked about before their first use."""
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 DEFAULT_REVIEW: Mapping[Action, bool] = {"refactor": False, "ask": True, "writeTests": False}
 
 
@@ -36,7 +48,17 @@ class Settings:
     context_lines: int = 30
     """``contextLines``: lines before and after the selection sent as context (0-500)."""
     read_timeout: float = 120.0
-    """``readTimeout``: seconds to wait for the next piece of an answer (5-600)."""
+    """``readTimeout``: seconds to wait for the next piece of an answer (1-600)."""
+    rate_limit: int = 500
+    """``rateLimit``: most requests to Poe with this key per ``rateLimitWindow``, shared by
+    all jobs (1-500; Poe allows 500 a minute)."""
+    rate_limit_window: float = 60.0
+    """``rateLimitWindow``: the window of ``rateLimit``, in seconds (1-3600)."""
+    trusted_bots: tuple[str, ...] = TRUSTED_BOTS
+    """``trustedBots``: bots that may spend your points without asking first; ``"*"`` trusts
+    every bot. Others are asked about once (Allow once / Always allow / Cancel)."""
+    usage_url: str | None = None
+    """``usageUrl``: Poe's API host for the point balance; derived from ``baseUrl`` if unset."""
     review: Mapping[Action, bool] = field(default_factory=lambda: dict(DEFAULT_REVIEW))
     """``review``: per action, whether its change is offered for review instead of streamed
     straight into the document, e.g. ``{"refactor": true}``. Explain never edits."""
@@ -44,6 +66,10 @@ class Settings:
     def bot_for(self, action: Action) -> str:
         """Return the bot configured for ``action``."""
         return self.bots.get(action) or self.bot
+
+    def trusts(self, bot: str) -> bool:
+        """Whether ``bot`` may be queried without asking the user first."""
+        return "*" in self.trusted_bots or bot.lower() in {b.lower() for b in self.trusted_bots}
 
 
 def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[Settings, list[str]]:
@@ -95,16 +121,26 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
                 problems.append(f"poe.bots.{action} must be a bot name; using poe.bot")
         settings = replace(settings, bots=chosen)
 
-    base_url = data.get("baseUrl")
-    if base_url is not None and base_url != "":
-        parts = urlsplit(base_url) if isinstance(base_url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"poe.baseUrl must be an http(s) URL; using {DEFAULT_BASE_URL}")
+    base_url = _url(data, "baseUrl", problems, fallback=f"using {DEFAULT_BASE_URL}")
+    if base_url is not None:
+        settings = replace(settings, base_url=base_url)
+    usage_url = _url(data, "usageUrl", problems, fallback="deriving it from poe.baseUrl")
+    if usage_url is not None:
+        settings = replace(settings, usage_url=usage_url)
+
+    trusted = data.get("trustedBots")
+    if trusted is not None:
+        if isinstance(trusted, list) and all(isinstance(b, str) and b.strip() for b in trusted):
+            settings = replace(settings, trusted_bots=tuple(b.strip() for b in trusted))
         else:
-            if not base_url.endswith("/"):
-                problems.append(f"poe.baseUrl must end with '/'; using '{base_url}/'")
-                base_url += "/"
-            settings = replace(settings, base_url=base_url)
+            problems.append("poe.trustedBots must be a list of bot names; using the default list")
+
+    limit = _number(data, "rateLimit", 1, 500, problems)
+    if limit is not None:
+        settings = replace(settings, rate_limit=int(limit))
+    window = _number(data, "rateLimitWindow", 1, 3600, problems)
+    if window is not None:
+        settings = replace(settings, rate_limit_window=window)
 
     review = data.get("review")
     if review is not None:
@@ -124,10 +160,31 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
     lines = _number(data, "contextLines", 0, 500, problems)
     if lines is not None:
         settings = replace(settings, context_lines=int(lines))
-    timeout = _number(data, "readTimeout", 5, 600, problems)
+    timeout = _number(data, "readTimeout", 1, 600, problems)
     if timeout is not None:
         settings = replace(settings, read_timeout=float(timeout))
     return settings, problems
+
+
+def _url(data: Mapping[str, Any], key: str, problems: list[str], *, fallback: str) -> str | None:
+    """Validate a URL setting: http(s), and plain http only to this machine (the key goes there)."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append(f"poe.{key} must be an https URL; {fallback}")
+        return None
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+        problems.append(
+            f"poe.{key} must use https (your API key travels with each request; plain http is "
+            f"allowed only to localhost); {fallback}"
+        )
+        return None
+    if not value.endswith("/"):
+        problems.append(f"poe.{key} must end with '/'; using '{value}/'")
+        value += "/"
+    return str(value)
 
 
 def _valid_key(value: object) -> bool:

@@ -131,6 +131,8 @@ class RecordedRequest:
     authorization: str | None
     body: dict[str, Any]
     chunks_sent: int = 0
+    received_at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic()`` of this process)."""
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -354,9 +356,10 @@ class FakePoe:
             self._scripts[bot] = script
 
     def clear_scripts(self) -> None:
-        """Forget all scripts: every bot answers 404 again."""
+        """Forget all scripts and the balance: every bot answers 404 again."""
         with self._lock:
             self._scripts.clear()
+            self._balance = (None, 200)
 
     def reset(self) -> None:
         """Clear ``requests``, ``reports``, ``disconnects`` and ``usage_requests``.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
@@ -92,6 +93,10 @@ class Host(TargetHost, Protocol):
 
     def job_ended(self, event: JobEnded) -> None: ...
 
+    async def allow_bot(self, bot: str) -> bool:
+        """Ask the user whether ``bot``, which is not trusted, may spend their points."""
+        ...
+
 
 async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> None:
     """Run one action to its end, reporting progress and failures to the user."""
@@ -123,6 +128,15 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         if not settings.api_key:
             raise Stop(NO_KEY)
         bot = args.bot or settings.bot_for(action)
+        if not settings.trusts(bot):
+            progress.report(f"waiting for you to allow {bot}…")
+            if not await host.allow_bot(bot):
+                raise Stop(
+                    f"Nothing was sent to {bot}: it is not in poe.trustedBots, and a bot you "
+                    "query can spend your whole point balance. Allow it when asked, or add it "
+                    "to poe.trustedBots.",
+                    "warning",
+                )
         document = host.read_document(args.uri)
         if document is None:
             raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
@@ -159,7 +173,17 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             sink = _writer_sink(writer, render, progress, bot)
         progress.report(f"asking {bot}…")
         client = await host.poe_client(settings)
-        query = BotQuery(bot, build_messages(prompt), settings.api_key, settings.base_url)
+        query = BotQuery(
+            bot,
+            build_messages(prompt),
+            settings.api_key,
+            settings.base_url,
+            rate_limit=settings.rate_limit,
+            rate_window=settings.rate_limit_window,
+            on_wait=lambda seconds: progress.report(
+                f"waiting {math.ceil(seconds)} s for Poe's rate limit…"
+            ),
+        )
         await pump(client.stream(query), sink)
         if explanation is not None:
             explanation.done = True
@@ -273,7 +297,8 @@ def _writer_sink(
         desired = render(answer, final)
         if desired is not None:
             await writer.write(desired)
-            progress.report(f"{bot} is writing… {desired.count(chr(10))} lines")
+            lines = desired.count("\n")
+            progress.report(f"{bot} is writing… {lines} line{'' if lines == 1 else 's'}")
         elif not final:
             progress.report(f"{bot} is answering…")
 

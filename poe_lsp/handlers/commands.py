@@ -7,9 +7,10 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-from poe_lsp.actions.run import accept, run_action
+from poe_lsp.actions.run import NO_KEY, accept, run_action
 from poe_lsp.contract import (
     CMD_ACCEPT,
+    CMD_BALANCE,
     CMD_CANCEL,
     CMD_REJECT,
     COMMAND_ACTIONS,
@@ -19,6 +20,7 @@ from poe_lsp.contract import (
     cancel_target,
     job_target,
 )
+from poe_lsp.poe import PoeError
 from poe_lsp.server import PoeLanguageServer
 from poe_lsp.streaming.jobs import Job
 from poe_lsp.streaming.region import EditRejected, RegionConflict
@@ -37,6 +39,7 @@ def register(server: PoeLanguageServer) -> None:
     server.command(CMD_CANCEL)(cancel)
     server.command(CMD_ACCEPT)(accept_answer)
     server.command(CMD_REJECT)(reject_answer)
+    server.command(CMD_BALANCE)(balance)
 
 
 def _starter(command: str, action: Action) -> Any:
@@ -95,6 +98,25 @@ async def accept_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
 def reject_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
     """Drop the reviewed answer of ``{"jobId": ...}``."""
     return {"rejected": ls.proposals.pop(_job(CMD_REJECT, args)) is not None}
+
+
+async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:
+    """Answer ``{"points": N}``, the key's point balance from Poe's usage API."""
+    from poe_lsp.poe.usage import usage_base_url
+
+    settings = await ls.ready_settings()
+    if not settings.api_key:
+        raise RequestFailed(NO_KEY)
+    client = await ls.poe_client(settings)
+    try:
+        points = await client.balance(
+            settings.api_key, usage_base_url(settings.base_url, settings.usage_url)
+        )
+    except PoeError as exc:
+        raise RequestFailed(exc.message) from None
+    if not ls.wants_job_events:
+        ls.notify("info", f"Your Poe point balance: {points:,}.")
+    return {"points": points}
 
 
 def _job(command: str, args: tuple[Any, ...]) -> str:

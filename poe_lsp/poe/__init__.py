@@ -6,11 +6,16 @@ Only :mod:`poe_lsp.poe.fastapi_client` imports ``fastapi_poe``; everything else 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 Role = Literal["system", "user", "bot"]
+
+KEY_HELP = (
+    "Set poe.apiKey in your editor's settings (VS Code: run 'Poe: Set API Key'), "
+    "or POE_API_KEY in the environment the editor starts from. Get a key at https://poe.com/api_key."
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,11 @@ class BotQuery:
     messages: tuple[Message, ...]
     api_key: str = field(repr=False)
     base_url: str
+    rate_limit: int = 500
+    """Requests allowed for this key per ``rate_window`` seconds, shared by every job."""
+    rate_window: float = 60.0
+    on_wait: Callable[[float], None] | None = field(default=None, compare=False, repr=False)
+    """Called with the seconds a request must wait for the rate limit, before it waits."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,10 @@ class PoeClient(Protocol):
 
         Closing the iterator (or cancelling its consumer) closes the HTTP stream.
         """
+        ...
+
+    async def balance(self, api_key: str, usage_url: str) -> int:
+        """Return the key's point balance from Poe's usage API at ``usage_url``."""
         ...
 
     async def aclose(self) -> None:

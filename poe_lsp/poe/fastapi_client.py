@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import random
@@ -23,14 +24,16 @@ from typing import Any
 import fastapi_poe as fp
 import httpx
 
-from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
+from poe_lsp.poe import KEY_HELP, AnswerChunk, BotQuery, PoeError
+from poe_lsp.poe.ratelimit import fingerprint, limiter_for
+from poe_lsp.poe.usage import fetch_balance
 
 log = logging.getLogger(__name__)
 
-KEY_HELP = (
-    "Set poe.apiKey in your editor's settings (VS Code: run 'Poe: Set API Key'), "
-    "or POE_API_KEY in the environment the editor starts from. Get a key at https://poe.com/api_key."
-)
+_NO_DONE = "without sending 'done'"
+_unfinished: contextvars.ContextVar[bool] = contextvars.ContextVar("poe_unfinished", default=False)
+"""Set when fastapi_poe reports (to the bot) that the stream ended without ``done``: it
+raises nothing then, so the request hook that sees that report is how we learn of it."""
 
 
 class FastapiPoeClient:
@@ -52,14 +55,20 @@ class FastapiPoeClient:
     def _client(self) -> httpx.AsyncClient:
         if self._session is None or self._session.is_closed:
             self._session = httpx.AsyncClient(
-                timeout=self._timeout, event_hooks={"response": [_raise_for_status]}
+                timeout=self._timeout,
+                event_hooks={
+                    "request": [_notice_unfinished],
+                    "response": [_observe_limits, _raise_for_status],
+                },
             )
         return self._session
 
     async def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
         """Yield the answer; retry transient failures that happen before the first chunk."""
+        limiter = limiter_for(fingerprint(query.api_key), query.rate_limit, query.rate_window)
         attempt = 0
         while True:
+            await limiter.acquire(query.on_wait)
             started = False
             try:
                 async for chunk in self._stream_once(query):
@@ -69,8 +78,11 @@ class FastapiPoeClient:
             except PoeError as exc:
                 if started or not exc.retryable or attempt >= self._retries:
                     raise
-                delay = exc.retry_after or self._backoff * (2**attempt)
-                delay *= 0.75 + random.random() / 2
+                if limiter.retry_delay() > 0:
+                    delay = 0.0  # the limiter knows Poe's own hint and will wait for it
+                else:
+                    delay = exc.retry_after or self._backoff * (2**attempt)
+                    delay *= 0.75 + random.random() / 2
                 log.info(
                     "%s failed before answering (%s); retrying in %.1fs", query.bot, exc.kind, delay
                 )
@@ -95,6 +107,7 @@ class FastapiPoeClient:
             on_error=_log_bot_error,
             base_url=query.base_url,
         )
+        _unfinished.set(False)
         try:
             async with contextlib.aclosing(stream):
                 async for message in stream:
@@ -104,12 +117,37 @@ class FastapiPoeClient:
                         yield AnswerChunk(message.text, message.is_replace_response)
         except fp.BotError as exc:
             raise describe_failure(exc, query.bot) from None
+        if _unfinished.get():
+            raise PoeError(
+                "network",
+                f"{query.bot}'s answer was cut off (the stream ended before it was complete); "
+                "try again.",
+            )
+
+    async def balance(self, api_key: str, usage_url: str) -> int:
+        """Return the key's point balance from Poe's usage API at ``usage_url``."""
+        return await fetch_balance(self._client(), api_key, usage_url)
 
     async def aclose(self) -> None:
         """Close the shared HTTP client."""
         if self._session is not None:
             await self._session.aclose()
             self._session = None
+
+
+async def _notice_unfinished(request: httpx.Request) -> None:
+    if request.method != "POST":
+        return
+    with contextlib.suppress(httpx.RequestNotRead):
+        if _NO_DONE.encode() in request.content:
+            _unfinished.set(True)
+
+
+async def _observe_limits(response: httpx.Response) -> None:
+    """Feed each response's rate-limit hints to the limiter of the key that made it."""
+    scheme, _, key = response.request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and key:
+        limiter_for(fingerprint(key)).observe(response.headers, response.status_code)
 
 
 async def _raise_for_status(response: httpx.Response) -> None:
@@ -132,6 +170,12 @@ def describe_failure(exc: fp.BotError, bot: str) -> PoeError:
             "timeout",
             f"{bot} stopped sending for too long; try again, or raise poe.readTimeout.",
             retryable=isinstance(cause, httpx.ConnectTimeout),
+        )
+    if isinstance(cause, httpx.RemoteProtocolError):
+        return PoeError(
+            "network",
+            f"The connection to Poe broke while {bot} was answering; try again.",
+            retryable=True,
         )
     if isinstance(cause, httpx.HTTPError):
         return PoeError(

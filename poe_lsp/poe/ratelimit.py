@@ -197,9 +197,19 @@ def fingerprint(api_key: str) -> str:
 _limiters: dict[str, RateLimiter] = {}
 
 
-def limiter_for(key_fingerprint: str) -> RateLimiter:
-    """The limiter shared by every request made with the key of this fingerprint."""
+def limiter_for(
+    key_fingerprint: str, limit: int | None = None, window: float | None = None
+) -> RateLimiter:
+    """The limiter shared by every request made with the key of this fingerprint.
+
+    ``limit`` and ``window``, when given, replace its own (the user's ``rateLimit`` and
+    ``rateLimitWindow`` settings).
+    """
     limiter = _limiters.get(key_fingerprint)
     if limiter is None:
-        limiter = _limiters[key_fingerprint] = RateLimiter()
+        limiter = _limiters[key_fingerprint] = RateLimiter(limit or LIMIT, window or WINDOW)
+    if limit is not None and limit >= 1:
+        limiter.limit = limit
+    if window is not None and window > 0:
+        limiter.window = window
     return limiter

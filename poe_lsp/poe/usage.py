@@ -14,17 +14,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from poe_lsp.poe import PoeError
+from poe_lsp.poe import KEY_HELP, PoeError
 from poe_lsp.poe.ratelimit import parse_retry_after
 
 BALANCE_PATH = "usage/current_balance"
 """The usage endpoint, relative to the API host."""
-
-# Mirrors fastapi_client.KEY_HELP, which cannot be imported without loading fastapi_poe.
-_KEY_HELP = (
-    "Set poe.apiKey in your editor's settings (VS Code: run 'Poe: Set API Key'), "
-    "or POE_API_KEY in the environment the editor starts from. Get a key at https://poe.com/api_key."
-)
 
 
 def usage_base_url(base_url: str, override: str | None = None) -> str:
@@ -53,7 +47,7 @@ async def fetch_balance(
     hook as well as with one that returns every status.
     """
     if not api_key:
-        raise PoeError("auth", f"Poe needs your API key to show your point balance. {_KEY_HELP}")
+        raise PoeError("auth", f"Poe needs your API key to show your point balance. {KEY_HELP}")
     host = urlsplit(base).netloc.rpartition("@")[2] or base
     try:
         async with asyncio.timeout(timeout):
@@ -75,7 +69,7 @@ async def fetch_balance(
         raise PoeError(
             "auth",
             "The API key has characters that cannot be sent; copy it again from "
-            f"https://poe.com/api_key. {_KEY_HELP}",
+            f"https://poe.com/api_key. {KEY_HELP}",
         ) from None
     except httpx.HTTPError as exc:
         raise PoeError(
@@ -95,7 +89,7 @@ def _balance(response: httpx.Response, api_key: str, host: str) -> int:
         raise PoeError(
             "auth",
             f"Poe refused the API key when asked for your point balance (HTTP {status}).{said} "
-            + _KEY_HELP,
+            + KEY_HELP,
             status=status,
         )
     if status == 429:

@@ -53,7 +53,13 @@ SERVER = ClientServerConfig(
 
 def settings_for(poe: FakePoe, **overrides: Any) -> dict[str, Any]:
     """The ``poe`` settings object the tests' editor holds."""
-    return {"apiKey": API_KEY, "baseUrl": poe.base_url, "bot": "Code", **overrides}
+    return {
+        "apiKey": API_KEY,
+        "baseUrl": poe.base_url,
+        "bot": "Code",
+        "trustedBots": ["*"],
+        **overrides,
+    }
 
 
 async def start_session(

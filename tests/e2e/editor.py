@@ -39,6 +39,9 @@ class Editor:
     confirm: bool = True
     """What the user answers when an edit asks for confirmation (VS Code's refactor preview)."""
     confirmations: int = 0
+    trust_answer: str | None = "Allow once"
+    """The button the user presses when the server asks to allow a bot (``None``: dismissed)."""
+    questions: list[str] = field(default_factory=list)
     hang: bool = False
     """Never answer ``workspace/applyEdit`` (until ``released`` is set), as Vim's ALE does."""
     released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -54,6 +57,15 @@ class Editor:
             return self._on_apply_edit(params)
 
         self.client.feature(t.WORKSPACE_APPLY_EDIT)(on_apply_edit)
+
+        @self.client.feature(t.WINDOW_SHOW_MESSAGE_REQUEST)
+        def on_question(params: t.ShowMessageRequestParams) -> t.MessageActionItem | None:
+            self.questions.append(params.message)
+            titles = [a.title for a in params.actions or []]
+            if self.trust_answer is None:
+                return None
+            assert self.trust_answer in titles
+            return t.MessageActionItem(title=self.trust_answer)
 
     def open(self, uri: str, text: str, language: str = "python") -> None:
         """Open ``uri`` with ``text``, as the user opening a file."""

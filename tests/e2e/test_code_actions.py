@@ -41,6 +41,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.cancel",
         "poe.accept",
         "poe.reject",
+        "poe.balance",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {

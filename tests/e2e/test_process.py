@@ -72,7 +72,12 @@ def test_stdout_holds_only_json_rpc_and_the_key_leaks_nowhere(tmp_path: Path) ->
             stderr=subprocess.PIPE,
         )
         assert server.stdin is not None
-        settings = {"apiKey": KEY, "baseUrl": poe.base_url, "bot": "Broken"}
+        settings = {
+            "apiKey": KEY,
+            "baseUrl": poe.base_url,
+            "bot": "Broken",
+            "trustedBots": ["Broken", "Bad"],
+        }
         init = {
             "processId": None,
             "rootUri": tmp_path.as_uri(),

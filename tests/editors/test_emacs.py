@@ -107,7 +107,9 @@ def run_emacs(
         POE_TEST_RANGE=AREA_LINES,
         POE_TEST_RESULT=str(result),
         POE_LSP_COMMAND=json.dumps([sys.executable, "-m", "poe_lsp", "-v", "--log-file", str(log)]),
-        POE_TEST_SETTINGS=json.dumps({"baseUrl": poe.base_url, "bot": "Code"}),
+        POE_TEST_SETTINGS=json.dumps(
+            {"baseUrl": poe.base_url, "bot": "Code", "trustedBots": ["Code", "Explainer"]}
+        ),
     )
     env["POE_TEST_KEY" if key_in_settings else "POE_API_KEY"] = KEY
     argv = [EMACS, "--batch", "-Q", "-l", str(HERE / "driver.el")]

@@ -52,9 +52,11 @@
   (princ (concat "FAIL: " (apply #'format format-string args) "\n") #'external-debugging-output)
   (kill-emacs 1))
 
-(defun poe-test--env-json (name)
-  "The JSON value of environment variable NAME, objects as plists."
-  (let ((json-object-type 'plist) (json-array-type 'list) (json-key-type 'keyword))
+(defun poe-test--env-json (name &optional array-type)
+  "The JSON value of environment variable NAME, objects as plists.
+Arrays become ARRAY-TYPE: lists by default, vectors to send them on as JSON."
+  (let ((json-object-type 'plist) (json-array-type (or array-type 'list))
+        (json-key-type 'keyword))
     (json-read-from-string (or (getenv name) (poe-test--fail "%s is not set" name)))))
 
 (defun poe-test--wait (what predicate &optional timeout)
@@ -165,7 +167,7 @@ changed) and ended the previous command with an undo boundary."
   (let* ((file (expand-file-name (getenv "POE_TEST_FILE")))
          (root (file-name-directory file))
          (command (poe-test--env-json "POE_LSP_COMMAND"))
-         (settings (poe-test--env-json "POE_TEST_SETTINGS"))
+         (settings (poe-test--env-json "POE_TEST_SETTINGS" 'vector))
          (key (getenv "POE_TEST_KEY")))
     (add-to-list 'eglot-server-programs `(python-mode . (poe-eglot-server ,@command)))
     (setq-default eglot-workspace-configuration

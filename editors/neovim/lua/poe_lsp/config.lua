@@ -1,0 +1,228 @@
+--- The options of `require('poe_lsp').setup()`: defaults, validation, and the `vim.lsp.Config`
+--- they become.
+local M = {}
+
+---@alias poe_lsp.ApiKey string|fun(): string?
+
+---@class poe_lsp.Bots
+---@field explain? string
+---@field refactor? string
+---@field write_tests? string
+---@field ask? string
+
+---@class poe_lsp.Review
+---@field refactor? boolean
+---@field write_tests? boolean
+---@field ask? boolean
+
+---@class poe_lsp.Opts
+---@field cmd? string[] How to start the server (default `{ 'poe-lsp' }`).
+---@field api_key? poe_lsp.ApiKey The key itself, or a function returning it.
+---@field api_key_cmd? string[] A command printing the key on its first line (a password manager).
+---@field bot? string The bot every action uses (server default `Claude-Sonnet-4.5`).
+---@field bots? poe_lsp.Bots A bot per action; actions left out use `bot`.
+---@field base_url? string Where bots are reached; must end with `/`.
+---@field context_lines? integer Lines around the selection sent as context (0-500).
+---@field read_timeout? number Seconds to wait for the next piece of an answer (1-600).
+---@field trusted_bots? string[] Bots that may spend your points without asking first (`'*'`: all).
+---@field rate_limit? integer Most requests to Poe a minute with your key (1-500).
+---@field review? poe_lsp.Review Per action: keep the answer for review instead of streaming it in.
+---@field filetypes? string[] Filetypes to attach to (default: every filetype).
+---@field root_markers? string[] Files that mark a project's root.
+---@field progress? boolean Echo Poe's progress in the message area (default true).
+---@field float? vim.lsp.util.open_floating_preview.Opts How the explanation float looks.
+---@field enable? boolean Call `vim.lsp.enable('poe_lsp')` (default true).
+
+---@class poe_lsp.Options: poe_lsp.Opts
+---@field progress boolean
+---@field float vim.lsp.util.open_floating_preview.Opts
+
+--- The defaults of the options that the plugin itself uses.
+---@type poe_lsp.Options
+M.defaults = {
+  progress = true,
+  float = {
+    border = 'rounded',
+    title = ' Poe: Explain ',
+    max_width = 100,
+    max_height = 30,
+    focus_id = 'poe_lsp_explain',
+  },
+}
+
+--- The options in force: the defaults until `setup()` is called.
+---@type poe_lsp.Options
+M.options = vim.deepcopy(M.defaults)
+
+local BOT_ACTIONS =
+  { explain = 'explain', refactor = 'refactor', write_tests = 'writeTests', ask = 'ask' }
+local EDIT_ACTIONS = { refactor = 'refactor', write_tests = 'writeTests', ask = 'ask' }
+
+---@param value any
+---@return boolean, string?
+local function string_list(value)
+  if type(value) ~= 'table' or not vim.islist(value) or #value == 0 then
+    return false, 'a non-empty list of strings'
+  end
+  for _, item in ipairs(value) do
+    if type(item) ~= 'string' or item == '' then
+      return false, 'a non-empty list of strings'
+    end
+  end
+  return true
+end
+
+---@param low number
+---@param high number
+---@return fun(value: any): boolean, string?
+local function number_between(low, high)
+  return function(value)
+    if type(value) ~= 'number' or value < low or value > high then
+      return false, ('a number from %g to %g'):format(low, high)
+    end
+    return true
+  end
+end
+
+---@param value any
+---@return boolean, string?
+local function bot_name(value)
+  if type(value) ~= 'string' or vim.trim(value) == '' or value:find('/', 1, true) then
+    return false, 'a bot name'
+  end
+  return true
+end
+
+---@param value any
+---@return boolean, string?
+local function bots(value)
+  if type(value) ~= 'table' then
+    return false, 'a table like { explain = "GPT-5" }'
+  end
+  for action, name in pairs(value) do
+    if not BOT_ACTIONS[action] then
+      return false, 'keys among explain, refactor, write_tests, ask'
+    end
+    if not bot_name(name) then
+      return false, ('a bot name for %s'):format(action)
+    end
+  end
+  return true
+end
+
+---@param value any
+---@return boolean, string?
+local function review(value)
+  if type(value) ~= 'table' then
+    return false, 'a table like { refactor = true }'
+  end
+  for action, flag in pairs(value) do
+    if not EDIT_ACTIONS[action] or type(flag) ~= 'boolean' then
+      return false, 'true or false for refactor, write_tests, ask'
+    end
+  end
+  return true
+end
+
+---@param value any
+---@return boolean, string?
+local function base_url(value)
+  if type(value) ~= 'string' or not value:match('^https?://[^/]+/') or value:sub(-1) ~= '/' then
+    return false, 'an http(s) URL ending with "/"'
+  end
+  return true
+end
+
+--- Validators of every option, in the order they are checked.
+---@type [string, vim.validate.Validator][]
+local SCHEMA = {
+  { 'cmd', string_list },
+  { 'api_key', { 'string', 'function' } },
+  { 'api_key_cmd', string_list },
+  { 'bot', bot_name },
+  { 'bots', bots },
+  { 'base_url', base_url },
+  { 'context_lines', number_between(0, 500) },
+  { 'read_timeout', number_between(1, 600) },
+  { 'trusted_bots', string_list },
+  { 'rate_limit', number_between(1, 500) },
+  { 'review', review },
+  { 'filetypes', string_list },
+  { 'root_markers', string_list },
+  { 'progress', 'boolean' },
+  { 'float', 'table' },
+  { 'enable', 'boolean' },
+}
+
+--- Check `opts`; raise an error naming the first option that is wrong.
+---@param opts poe_lsp.Opts
+function M.validate(opts)
+  vim.validate('opts', opts, 'table')
+  local known = {} ---@type table<string, true>
+  for _, entry in ipairs(SCHEMA) do
+    known[entry[1]] = true
+    vim.validate('poe_lsp.setup: ' .. entry[1], opts[entry[1]], entry[2], true)
+  end
+  for name in pairs(opts) do
+    if not known[name] then
+      error(('poe_lsp.setup: unknown option %q (see :help poe_lsp-options)'):format(name), 0)
+    end
+  end
+end
+
+--- Validate `opts` and make them the options in force.
+---@param opts? poe_lsp.Opts
+---@return poe_lsp.Options
+function M.set(opts)
+  opts = opts or {}
+  M.validate(opts)
+  M.options = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts)
+  return M.options
+end
+
+--- The server's `poe` settings section for `opts` (camelCase, only what was given; no key).
+---@param opts poe_lsp.Opts
+---@return table<string, any>
+function M.server_settings(opts)
+  local section = {} ---@type table<string, any>
+  section.bot = opts.bot
+  section.baseUrl = opts.base_url
+  section.contextLines = opts.context_lines
+  section.readTimeout = opts.read_timeout
+  section.trustedBots = opts.trusted_bots
+  section.rateLimit = opts.rate_limit
+  if opts.bots and next(opts.bots) then
+    local chosen = {} ---@type table<string, string>
+    for action, name in pairs(opts.bots) do
+      chosen[BOT_ACTIONS[action]] = name
+    end
+    section.bots = chosen
+  end
+  if opts.review and next(opts.review) then
+    local chosen = {} ---@type table<string, boolean>
+    for action, flag in pairs(opts.review) do
+      chosen[EDIT_ACTIONS[action]] = flag
+    end
+    section.review = chosen
+  end
+  return section
+end
+
+--- The `vim.lsp.Config` overrides that `opts` stand for.
+---@param opts poe_lsp.Opts
+---@return vim.lsp.Config
+function M.lsp_config(opts)
+  ---@type vim.lsp.Config
+  local config = {
+    cmd = opts.cmd,
+    filetypes = opts.filetypes,
+    root_markers = opts.root_markers,
+  }
+  local section = M.server_settings(opts)
+  if next(section) then
+    config.settings = { poe = section }
+  end
+  return config
+end
+
+return M

@@ -7,6 +7,7 @@ The VS Code extension (``editors/vscode/src/contract.ts``) and the Neovim plugin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, Literal
 
 from lsprotocol import types as t
@@ -174,7 +175,9 @@ def cancel_target(args: tuple[Any, ...]) -> str | None:
     raise ArgumentError('poe.cancel takes {"jobId": "..."} or no argument')
 
 
+@cache
 def _converter() -> Any:
+    """lsprotocol's converter, built once: each build costs milliseconds."""
     from lsprotocol.converters import get_converter
 
     return get_converter()

@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 0.05
 """Seconds between two edits of one job: answers stream in a few edits a second."""
+IDLE_INTERVAL = 0.005
+"""Seconds before an answer that held nothing to show yet (no code) is looked at again."""
+
+Sink = Callable[[str, bool], Awaitable[bool]]
+"""``sink(answer_so_far, final)`` shows the answer; it returns whether it showed anything."""
 
 TITLES: dict[Action, str] = {
     "explain": "Explain",
@@ -201,9 +206,9 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
                 )
             end(outcome, message)
         else:
+            if action == "writeTests" and writer is not None:
+                await host.show_document(writer.uri, writer.start, writer.end)
             end("done", _finished_message(action, bot, writer))
-        if action == "writeTests" and writer is not None and not proposed:
-            await host.show_document(writer.uri, writer.start, writer.end)
     except asyncio.CancelledError:
         undone = await _undo(writer)
         if explanation is not None:
@@ -251,13 +256,12 @@ async def _offer(host: Host, proposal: Proposal) -> tuple[Outcome, str]:
     return "done", message
 
 
-async def pump(
-    chunks: AsyncIterator[AnswerChunk], sink: Callable[[str, bool], Awaitable[None]]
-) -> None:
+async def pump(chunks: AsyncIterator[AnswerChunk], sink: Sink) -> None:
     """Feed the answer as it grows to ``sink(answer_so_far, final)``, at most once per interval.
 
-    The first chunk goes out at once; later ones are coalesced, and one sink call runs at a
-    time. Cancelling the caller closes the stream.
+    The interval follows only a sink call that showed something, so the first code goes out
+    as soon as it arrives; later chunks are coalesced, one sink call runs at a time, and the
+    last one runs as soon as the stream ends. Cancelling the caller closes the stream.
     """
     answer = ""
     changed = asyncio.Event()
@@ -279,10 +283,11 @@ async def pump(
             if final:
                 consumer.result()
             changed.clear()
-            await sink(answer, final)
+            shown = await sink(answer, final)
             if final:
                 return
-            await asyncio.sleep(FLUSH_INTERVAL)
+            interval = FLUSH_INTERVAL if shown else IDLE_INTERVAL
+            await asyncio.wait({consumer}, timeout=interval)
     finally:
         if not consumer.done():
             consumer.cancel()
@@ -290,33 +295,37 @@ async def pump(
                 await consumer
 
 
-def _writer_sink(
-    writer: RegionWriter, render: Render, progress: Progress, bot: str
-) -> Callable[[str, bool], Awaitable[None]]:
-    async def sink(answer: str, final: bool) -> None:
+def _writer_sink(writer: RegionWriter, render: Render, progress: Progress, bot: str) -> Sink:
+    answering = False
+
+    async def sink(answer: str, final: bool) -> bool:
+        nonlocal answering
         desired = render(answer, final)
-        if desired is not None:
-            await writer.write(desired)
-            lines = desired.count("\n")
-            progress.report(f"{bot} is writing… {lines} line{'' if lines == 1 else 's'}")
-        elif not final:
-            progress.report(f"{bot} is answering…")
+        if desired is None:
+            if not final and not answering:
+                progress.report(f"{bot} is answering…")
+                answering = True
+            return False
+        await writer.write(desired)
+        lines = desired.count("\n")
+        progress.report(f"{bot} is writing… {lines} line{'' if lines == 1 else 's'}")
+        return True
 
     return sink
 
 
 def _preview_sink(
     explanation: Explanation, render: Render | None, language: str, progress: Progress, bot: str
-) -> Callable[[str, bool], Awaitable[None]]:
+) -> Sink:
     """Show the answer in the hover: an explanation as is, a proposed change as code."""
 
-    async def sink(answer: str, final: bool) -> None:
+    async def sink(answer: str, final: bool) -> bool:
         explanation.answer = answer
         if render is None:
             explanation.text = answer
             if not final:
                 progress.report(f"{bot} is explaining… hover the selection to read along")
-            return
+            return True
         code = render(answer, final)
         if code is not None:
             fence = "````" if "```" in code else "```"
@@ -324,6 +333,7 @@ def _preview_sink(
             explanation.text = f"Proposed change:\n\n{fence}{language}\n{shown}\n{fence}"
         if not final:
             progress.report(f"{bot} is writing a change for review… hover the selection")
+        return True
 
     return sink
 

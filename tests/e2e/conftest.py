@@ -4,10 +4,11 @@ an editor, and the fake Poe bot server on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, Union
 
@@ -23,21 +24,6 @@ API_KEY = "test-key-e2e-0123456789"
 CLIENTS = ["visual-studio-code", "neovim"]
 
 
-@pytest.fixture(scope="session")
-def fake_poe() -> Iterator[FakePoe]:
-    """The fake Poe server, shared by the session; each test gets it with no requests yet."""
-    with FakePoe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def poe(fake_poe: FakePoe) -> FakePoe:
-    """The fake Poe server with this test's requests only."""
-    fake_poe.reset()
-    fake_poe.clear_scripts()
-    return fake_poe
-
-
 def server_env(**extra: str) -> dict[str, str]:
     """The server's environment: this one without a Poe key, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
@@ -49,6 +35,15 @@ def server_env(**extra: str) -> dict[str, str]:
 SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "poe_lsp", "-v"], server_env=server_env()
 )
+
+
+def capabilities_of(
+    spec: str, change: Callable[[t.ClientCapabilities], None]
+) -> t.ClientCapabilities:
+    """The recorded capabilities of ``spec``'s editor, with ``change`` applied to a copy."""
+    capabilities = copy.deepcopy(client_capabilities(spec))
+    change(capabilities)
+    return capabilities
 
 
 def settings_for(poe: FakePoe, **overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from lsprotocol import types as t
@@ -51,15 +50,12 @@ def messages(session: Editor) -> list[str]:
 async def test_refactor_streams_edits_and_ends_with_the_bots_code(
     session: Editor, poe: FakePoe
 ) -> None:
-    poe.set_script("Code", Script(chunks=code_answer(NEW_CODE), delay=0.3))
+    poe.set_script("Code", Script(chunks=code_answer(NEW_CODE), delay=0.3, first_delay=0.5))
     uri = open_source(session)
-    started = time.monotonic()
     result = await execute(session.client, "poe.refactor", args(uri))
-    answered = time.monotonic() - started
 
     assert set(result) == {"jobId"}
-    assert answered < 0.3, "executeCommand must answer before the bot does"
-    assert session.edits == []
+    assert session.edits == [], "executeCommand answers before the bot does"
     (reports,) = await wait_for_progress_end(session.client)
 
     expected = SOURCE.replace("def area(r):\n    x = math.pi * r * r\n    return x\n", NEW_CODE)
@@ -145,7 +141,7 @@ async def test_ask_without_instruction_is_refused_at_once(session: Editor, poe: 
 
 async def test_explain_fills_the_hover_while_streaming(session: Editor, poe: FakePoe) -> None:
     parts = ["`area` computes ", "the area of a circle ", "of radius `r`."]
-    poe.set_script("Explainer", Script(chunks=parts, delay=0.3))
+    poe.set_script("Explainer", Script(chunks=parts, delay=0.6))
     uri = open_source(session)
     await execute(session.client, "poe.explain", args(uri, bot="Explainer"))
     hover_params = t.HoverParams(
@@ -227,7 +223,7 @@ async def test_cancel_stops_the_stream_and_restores_the_document(
     assert cancelled == {"cancelled": [job]}
     (reports,) = await wait_for_progress_end(session.client)
     assert "Cancelled" in reports[-1].message
-    assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 2.0)
+    assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 5.0)
     assert session.text(uri) == SOURCE
     count = len(session.edits)
     await asyncio.sleep(0.4)
@@ -244,7 +240,7 @@ async def test_progress_cancel_button_stops_the_job(session: Editor, poe: FakePo
     session.client.window_work_done_progress_cancel(t.WorkDoneProgressCancelParams(token=token))
 
     await wait_for_progress_end(session.client)
-    assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 2.0)
+    assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 5.0)
     assert session.text(uri) == SOURCE
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,11 +10,12 @@ import pytest
 import pytest_lsp
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
     API_KEY,
     SERVER,
+    capabilities_of,
     execute,
     rng,
     settings_for,
@@ -82,18 +82,16 @@ async def test_official_bots_are_not_asked_about(session: Editor, poe: FakePoe) 
     assert session.questions == [] and len(poe.requests) == 1
 
 
-def _without_questions() -> t.ClientCapabilities:
-    capabilities = copy.deepcopy(client_capabilities("neovim"))
+def _no_questions(capabilities: t.ClientCapabilities) -> None:
     assert capabilities.window is not None
     capabilities.window.show_message = None
-    return capabilities
 
 
 @pytest_lsp.fixture(config=SERVER)
 async def mute(lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path) -> AsyncIterator[None]:
     """A client that cannot show a question with buttons."""
     lsp_client.editor = await start_session(  # type: ignore[attr-defined]
-        lsp_client, _without_questions(), tmp_path, _untrusted(poe)
+        lsp_client, capabilities_of("neovim", _no_questions), tmp_path, _untrusted(poe)
     )
     yield
     await lsp_client.shutdown_session()

@@ -4,7 +4,6 @@ clients without applyEdit or that never answer it, line endings and indentation.
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,10 +11,11 @@ import pytest
 import pytest_lsp
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
     SERVER,
+    capabilities_of,
     execute,
     rng,
     settings_for,
@@ -110,7 +110,7 @@ async def test_closing_the_document_stops_its_job(session: Editor, poe: FakePoe)
     )
     (reports,) = await wait_for_progress_end(session.client)
     assert reports[-1].message.startswith("Cancelled")
-    assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 2.0)
+    assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 5.0)
 
 
 async def test_crlf_document_stays_crlf(session: Editor, poe: FakePoe) -> None:
@@ -157,18 +157,19 @@ async def test_flush_left_answer_takes_the_selections_indentation(
     assert session.text(uri) == "class A:\n    def g(self):\n        return 2\n"
 
 
-def _without_apply_edit() -> t.ClientCapabilities:
-    capabilities = copy.deepcopy(client_capabilities("visual-studio-code"))
+def _no_apply_edit(capabilities: t.ClientCapabilities) -> None:
     assert capabilities.workspace is not None
     capabilities.workspace.apply_edit = False
-    return capabilities
 
 
 @pytest_lsp.fixture(config=SERVER)
 async def no_apply(lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path) -> AsyncIterator[None]:
     """A client that cannot take edits from the server (like some minimal clients)."""
     lsp_client.editor = await start_session(  # type: ignore[attr-defined]
-        lsp_client, _without_apply_edit(), tmp_path, settings_for(poe)
+        lsp_client,
+        capabilities_of("visual-studio-code", _no_apply_edit),
+        tmp_path,
+        settings_for(poe),
     )
     yield
     await lsp_client.shutdown_session()

@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,21 +55,6 @@ needs_emacs = pytest.mark.skipif(
     (EMACS is None or not EGLOT) and not os.environ.get("CI"),
     reason=f"needs Emacs and Eglot: {INSTALL}",
 )
-
-
-@pytest.fixture(scope="module")
-def fake_poe() -> Iterator[FakePoe]:
-    """The fake Poe server for this module."""
-    with FakePoe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def poe(fake_poe: FakePoe) -> FakePoe:
-    """The fake Poe server, with no scripts and no requests yet."""
-    fake_poe.reset()
-    fake_poe.clear_scripts()
-    return fake_poe
 
 
 @pytest.fixture

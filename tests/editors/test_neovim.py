@@ -40,19 +40,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def fake_poe() -> Iterator[FakePoe]:
-    with FakePoe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def poe(fake_poe: FakePoe) -> FakePoe:
-    fake_poe.reset()
-    fake_poe.clear_scripts()
-    return fake_poe
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project with a ``.git`` root marker and ``pkg/geometry.py``."""

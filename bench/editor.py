@@ -16,6 +16,8 @@ from lsprotocol import types as t
 from pygls.workspace import TextDocument
 from pytest_lsp import client_capabilities, make_test_lsp_client
 
+from bench.proc import cpu_seconds
+
 REPO = Path(__file__).resolve().parent.parent
 KEY = "bench-key-0123456789"
 SERVER = [sys.executable, "-m", "poe_lsp"]
@@ -80,23 +82,32 @@ class Editor:
         assert server is not None
         return server.pid
 
-    async def start(self) -> float:
-        """Start the server and initialize it; return seconds from spawn to ``initialize``."""
+    async def start(self) -> tuple[float, float]:
+        """Start the server and initialize it.
+
+        Returns the seconds from spawning the process to the answer to ``initialize``, and
+        the CPU seconds the process had used by then (read before ``initialized`` is sent).
+        """
         self.client.set_configuration(settings(self.base_url), section="poe")
         capabilities = client_capabilities("visual-studio-code")
         capabilities.experimental = {"poeJobEvents": True}
         env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
         started = time.monotonic()
         await self.client.start_io(*self.command, cwd=REPO, env=env)
-        await self.client.initialize_session(
+        await self.client.initialize_async(
             t.InitializeParams(
+                process_id=os.getpid(),
                 capabilities=capabilities,
                 root_uri=self.root.as_uri(),
                 workspace_folders=[t.WorkspaceFolder(uri=self.root.as_uri(), name="bench")],
                 initialization_options={"poe": settings(self.base_url)},
             )
         )
-        return time.monotonic() - started
+        seconds = time.monotonic() - started
+        cpu = cpu_seconds(self.pid)
+        self.client.capabilities = capabilities
+        self.client.initialized(t.InitializedParams())
+        return seconds, cpu
 
     async def stop(self) -> None:
         """Shut the server down (``shutdown``, ``exit``) and stop the client."""

@@ -12,7 +12,7 @@ from bench.report import Row
 BARE = [sys.executable, "-m", "bench.bare_server"]
 
 
-async def _initialize(ctx: Context, command: list[str]) -> float:
+async def _initialize(ctx: Context, command: list[str]) -> tuple[float, float]:
     editor = Editor(ctx.root, ctx.bot.base_url, command)
     try:
         return await editor.start()
@@ -25,15 +25,17 @@ async def run(ctx: Context) -> list[Row]:
     ratio = Row("4 start-up", "poe-lsp ÷ bare pygls: spawn → initialize answered", "×", budget=1.05)
     ours = Row("4 start-up", "poe-lsp: spawn → initialize answered", "ms")
     bare = Row("4 start-up", "bare pygls server: spawn → initialize answered", "ms")
+    cpu = Row("4 start-up", "poe-lsp ÷ bare pygls: CPU time until initialize answered", "×")
     for index in range(ctx.config.runs):
         ctx.log(f"start-up: run {index + 1}/{ctx.config.runs}")
         if index % 2:
-            seconds = await _initialize(ctx, list(SERVER))
-            baseline = await _initialize(ctx, BARE)
+            ours_s, ours_cpu = await _initialize(ctx, list(SERVER))
+            bare_s, bare_cpu = await _initialize(ctx, BARE)
         else:
-            baseline = await _initialize(ctx, BARE)
-            seconds = await _initialize(ctx, list(SERVER))
-        ours.runs.append(seconds * 1000)
-        bare.runs.append(baseline * 1000)
-        ratio.runs.append(seconds / baseline)
-    return [ratio, ours, bare]
+            bare_s, bare_cpu = await _initialize(ctx, BARE)
+            ours_s, ours_cpu = await _initialize(ctx, list(SERVER))
+        ours.runs.append(ours_s * 1000)
+        bare.runs.append(bare_s * 1000)
+        ratio.runs.append(ours_s / bare_s)
+        cpu.runs.append(ours_cpu / bare_cpu)
+    return [ratio, cpu, ours, bare]

@@ -45,6 +45,7 @@ async def did_change_configuration(
         ls.apply_settings(_merge(ls.init_options, pushed))
         ls.settings_ready.set()
     else:
+        ls.settings_ready.clear()  # jobs started meanwhile wait for the new settings
         await pull_settings(ls)
 
 
@@ -99,4 +100,4 @@ def _merge(base: object, override: object) -> object:
         return base
     if not isinstance(base, Mapping):
         return dict(override)
-    return {**base, **{k: v for k, v in override.items() if v is not None}}
+    return {**base, **override}

@@ -1,0 +1,272 @@
+/**
+ * The language client: starts poe-lsp, hands it the settings and the key (in memory only:
+ * `initializationOptions` and answers to `workspace/configuration`), runs its commands, and
+ * feeds its job events and streamed edits to the rest of the extension.
+ */
+
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  ResponseError,
+  State,
+  TransportKind,
+  type CancellationToken,
+  type ConfigurationParams,
+  type ConfigurationRequest,
+  type LanguageClientOptions,
+} from 'vscode-languageclient/node';
+import { COMMAND_ACTIONS, CONFIG_SECTION, isJobStarted, type ActionArgs, type ServerSettings } from './contract';
+import { JobEventsFeature } from './jobEvents';
+import type { JobTracker } from './jobs';
+import type { Redactor } from './redaction';
+import type { ApiKeyStore } from './secrets';
+import { reportMissingServer } from './serverMissing';
+import { selectedPython } from './pythonInterpreter';
+import { discoverServer, isFound, nodeProbe } from './serverDiscovery';
+import { botFor, readSettings, serverSettings } from './settings';
+import type { ServerState } from './statusView';
+import type { PoeEditHandler } from './editHandler';
+
+export interface ServerDeps {
+  /** VS Code's own settings folder (settings.json, keybindings): never sent to the server. */
+  userData: vscode.Uri;
+  keys: ApiKeyStore;
+  jobs: JobTracker;
+  edits: PoeEditHandler;
+  redactor: Redactor;
+  log: vscode.LogOutputChannel;
+  trace: vscode.LogOutputChannel;
+}
+
+const PULL_WAIT_MS = 5_000;
+
+export class PoeServer implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  private pullWaiters: (() => void)[] = [];
+  private currentState: ServerState = 'stopped';
+
+  /** Fires when the server starts, runs, or stops. */
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(private readonly deps: ServerDeps) {}
+
+  get state(): ServerState {
+    return this.currentState;
+  }
+
+  /** The version poe-lsp reported, once it runs. */
+  get version(): string | undefined {
+    return this.client?.initializeResult?.serverInfo?.version;
+  }
+
+  /** Start the server unless it runs or is starting; resolves when it runs or failed to. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) {
+      await client.dispose().catch((error: unknown) => {
+        this.deps.log.warn('poe-lsp did not stop cleanly', error);
+      });
+    }
+    this.forgetJobs();
+    this.setState('stopped');
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Whether the running server offers `command` through `workspace/executeCommand`. */
+  supports(command: string): boolean {
+    return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands.includes(command) ?? false;
+  }
+
+  /** Run a poe.* command; the server must run (start it first). */
+  async execute(command: string, args?: object): Promise<unknown> {
+    const client = this.runningClient();
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
+      command,
+      arguments: args === undefined ? [] : [args],
+    });
+    this.recordJob(command, args === undefined ? [] : [args], result);
+    return result;
+  }
+
+  /** Tell the server the settings changed; resolves once it pulled them (or after a while). */
+  async pushSettings(): Promise<void> {
+    if (this.client?.state !== State.Running) return;
+    const pulled = new Promise<void>((resolve) => {
+      this.pullWaiters.push(resolve);
+      setTimeout(resolve, PULL_WAIT_MS);
+    });
+    await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    await pulled;
+  }
+
+  /** The protocol converters of the running client. */
+  get converters(): Pick<LanguageClient, 'code2ProtocolConverter' | 'protocol2CodeConverter'> {
+    return this.runningClient();
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.client !== undefined) return;
+    this.setState('starting');
+    const settings = readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    this.deps.log.info(
+      `Looking for poe-lsp (poe.server.path: ${settings.serverPath ?? 'unset'}, poe.server.pythonPath: ${settings.pythonPath ?? 'unset'})`,
+    );
+    const found = await discoverServer(
+      {
+        serverPath: settings.serverPath,
+        pythonPath: settings.pythonPath,
+        selectedPython: () => selectedPython(vscode.workspace.workspaceFolders?.[0]?.uri),
+        envPath: process.env.PATH ?? '',
+        platform: process.platform,
+        ...(process.env.PATHEXT === undefined ? {} : { pathExt: process.env.PATHEXT }),
+      },
+      nodeProbe,
+    );
+    if (!isFound(found)) {
+      this.deps.log.error(`poe-lsp not found: ${found.reason}`);
+      this.setState('stopped');
+      void reportMissingServer(found, () => this.restart());
+      return;
+    }
+    this.deps.log.info(`Starting ${[found.command, ...found.args].join(' ')} (found through ${found.origin})`);
+    const initial = await this.settingsForServer();
+    const client = new LanguageClient(
+      'poe',
+      'Poe',
+      { command: found.command, args: found.args, transport: TransportKind.stdio },
+      this.clientOptions(initial),
+    );
+    client.registerFeature(new JobEventsFeature(client, (event) => { this.deps.jobs.end(event); }));
+    client.onDidChangeState(({ newState }) => {
+      if (this.client !== client) return;
+      if (newState === State.Running) this.setState('running');
+      else if (newState === State.Stopped) {
+        this.forgetJobs();
+        this.setState('stopped');
+      }
+    });
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      this.deps.log.error('poe-lsp failed to start', error);
+      if (this.client === client) this.client = undefined;
+      this.setState('stopped');
+      void vscode.window.showErrorMessage(
+        `Poe: ${found.command} did not start as a language server. See the log for why.`,
+        'Show Log',
+      ).then((choice) => {
+        if (choice !== undefined) this.deps.log.show();
+      });
+    }
+  }
+
+  private clientOptions(initial: ServerSettings): LanguageClientOptions {
+    return {
+      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+      outputChannel: this.deps.log,
+      traceOutputChannel: this.deps.trace,
+      initializationOptions: { [CONFIG_SECTION]: initial },
+      middleware: {
+        // VS Code's settings.json is a `file` document in remote windows, and may hold the key.
+        didOpen: (document, next) => (this.isUserData(document) ? Promise.resolve() : next(document)),
+        didChange: (event, next) => (this.isUserData(event.document) ? Promise.resolve() : next(event)),
+        didSave: (document, next) => (this.isUserData(document) ? Promise.resolve() : next(document)),
+        didClose: (document, next) => (this.isUserData(document) ? Promise.resolve() : next(document)),
+        executeCommand: async (command, args: unknown[], next) => {
+          const result: unknown = await next(command, args);
+          this.recordJob(command, args, result);
+          return result;
+        },
+        workspace: {
+          configuration: (params, token, next) => this.answerConfiguration(params, token, next),
+          handleApplyEdit: (params, next) => this.deps.edits.handleApplyEdit(params, next),
+        },
+      },
+    };
+  }
+
+  /** Answer `workspace/configuration`: the `poe` section is built here, with the key. */
+  private async answerConfiguration(
+    params: ConfigurationParams,
+    token: CancellationToken,
+    next: ConfigurationRequest.HandlerSignature,
+  ): Promise<unknown[] | ResponseError> {
+    const ours = params.items.map((item) => item.section === CONFIG_SECTION);
+    let others: unknown[] = [];
+    if (ours.includes(false)) {
+      const result = await next(params, token);
+      if (result instanceof ResponseError) return result;
+      others = result;
+    }
+    const settings = await this.settingsForServer();
+    const answer = ours.map((mine, index) => (mine ? settings : others[index] ?? null));
+    const waiters = this.pullWaiters;
+    this.pullWaiters = [];
+    setTimeout(() => {
+      for (const resolve of waiters) resolve();
+    }, 0);
+    return answer;
+  }
+
+  private async settingsForServer(): Promise<ServerSettings> {
+    const key = await this.deps.keys.get();
+    const settings = readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    this.deps.redactor.setSecrets([key, settings.settingsApiKey]);
+    return serverSettings(settings, key);
+  }
+
+  private isUserData(document: vscode.TextDocument): boolean {
+    const folder = this.deps.userData.toString().replace(/\/?$/, '/');
+    return document.uri.toString().startsWith(folder);
+  }
+
+  /** Note a job an action command started (from our commands or from a code action). */
+  private recordJob(command: string, args: unknown[], result: unknown): void {
+    const action = COMMAND_ACTIONS[command];
+    const [first] = args;
+    if (action === undefined || !isJobStarted(result) || typeof first !== 'object' || first === null) return;
+    const actionArgs = first as ActionArgs;
+    const settings = readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    const bot = botFor(settings.server, action, actionArgs.bot);
+    this.deps.log.info(`${result.jobId} started: ${action} with ${bot}`);
+    this.deps.jobs.start({ jobId: result.jobId, action, bot, uri: actionArgs.textDocument.uri, range: actionArgs.range });
+  }
+
+  private runningClient(): LanguageClient {
+    if (this.client?.state !== State.Running) throw new Error('poe-lsp is not running.');
+    return this.client;
+  }
+
+  private forgetJobs(): void {
+    this.deps.jobs.clear();
+    this.deps.edits.clear();
+  }
+
+  private setState(state: ServerState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.stateEmitter.fire(state);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The public contract with poe-lsp: command ids, argument shapes, code-action kinds and the
+ * `poe/jobEnded` notification. Mirrors `poe_lsp/contract.py` name by name; change them
+ * together (a unit test compares the two files).
+ */
+
+import type { Diagnostic, Range } from 'vscode-languageclient';
+
+export type Action = 'explain' | 'refactor' | 'writeTests' | 'ask';
+export const ACTIONS: readonly Action[] = ['explain', 'refactor', 'writeTests', 'ask'];
+
+export const CMD_EXPLAIN = 'poe.explain';
+export const CMD_REFACTOR = 'poe.refactor';
+export const CMD_WRITE_TESTS = 'poe.writeTests';
+export const CMD_ASK = 'poe.ask';
+export const CMD_CANCEL = 'poe.cancel';
+/** `{"jobId": ...}`: apply a reviewed answer as one edit; answers `{"applied": bool}`. */
+export const CMD_ACCEPT = 'poe.accept';
+/** `{"jobId": ...}`: drop a reviewed answer; answers `{"rejected": bool}`. */
+export const CMD_REJECT = 'poe.reject';
+/** Answers `{"points": <int>}`, or a JSON-RPC error whose message says what went wrong. */
+export const CMD_BALANCE = 'poe.balance';
+
+export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
+  [CMD_EXPLAIN]: 'explain',
+  [CMD_REFACTOR]: 'refactor',
+  [CMD_WRITE_TESTS]: 'writeTests',
+  [CMD_ASK]: 'ask',
+};
+
+export const ACTION_COMMANDS: Readonly<Record<Action, string>> = {
+  explain: CMD_EXPLAIN,
+  refactor: CMD_REFACTOR,
+  writeTests: CMD_WRITE_TESTS,
+  ask: CMD_ASK,
+};
+
+export const KIND_EXPLAIN = 'poe.explain';
+export const KIND_REFACTOR = 'refactor.rewrite';
+export const KIND_WRITE_TESTS = 'poe.writeTests';
+export const KIND_ACCEPT = 'poe.accept';
+export const KIND_REJECT = 'poe.reject';
+
+export const CONFIG_SECTION = 'poe';
+
+/** Server -> client, only to clients with the capability `experimental.poeJobEvents: true`. */
+export const NOTIFY_JOB_ENDED = 'poe/jobEnded';
+export const EXPERIMENTAL_JOB_EVENTS = 'poeJobEvents';
+
+/** What the server calls each action in progress titles and `workspace/applyEdit` labels. */
+export const TITLES: Readonly<Record<Action, string>> = {
+  explain: 'Explain',
+  refactor: 'Refactor',
+  writeTests: 'Write tests',
+  ask: 'Ask',
+};
+
+/** The label of the streamed edits of `action`: "Poe: Refactor", "Poe: Write tests", ... */
+export function editLabel(action: Action): string {
+  return `Poe: ${TITLES[action]}`;
+}
+
+/** Whether an applyEdit label is one of poe-lsp's streamed edits. */
+export function isPoeEditLabel(label: string | undefined): boolean {
+  return label !== undefined && ACTIONS.some((action) => editLabel(action) === label);
+}
+
+export type Outcome = 'done' | 'cancelled' | 'failed';
+
+/** The one argument of `poe.explain`, `poe.refactor`, `poe.writeTests` and `poe.ask`. */
+export interface ActionArgs {
+  textDocument: { uri: string };
+  range: Range;
+  /** Required for `poe.ask`. */
+  instruction?: string;
+  /** Overrides the settings' bot for this action. */
+  bot?: string;
+  diagnostics?: Diagnostic[];
+}
+
+/** The wire keys of {@link ActionArgs} (checked against the server's contract by a test). */
+export const ACTION_ARGS_FIELDS = ['textDocument', 'range', 'instruction', 'bot', 'diagnostics'] as const satisfies readonly (keyof ActionArgs)[];
+
+/** What the four action commands answer, at once. */
+export interface JobStarted {
+  jobId: string;
+}
+
+/** The optional argument of `poe.cancel`; without it every job is cancelled. */
+export interface CancelArgs {
+  jobId: string;
+}
+
+export interface CancelResult {
+  cancelled: string[];
+}
+
+export interface BalanceResult {
+  points: number;
+}
+
+/** The params of `poe/jobEnded`. */
+export interface JobEnded {
+  jobId: string;
+  action: Action;
+  uri: string;
+  /** The document the edits went to (the test file for writeTests); null for explain. */
+  targetUri: string | null;
+  outcome: Outcome;
+  message: string;
+  /** How many `workspace/applyEdit` requests the job sent to `targetUri`. */
+  edits: number;
+  /** The Markdown of a finished explain, else null. */
+  explanation: string | null;
+}
+
+/** The wire keys of {@link JobEnded}. */
+export const JOB_ENDED_FIELDS = [
+  'jobId',
+  'action',
+  'uri',
+  'targetUri',
+  'outcome',
+  'message',
+  'edits',
+  'explanation',
+] as const satisfies readonly (keyof JobEnded)[];
+
+/** The actions whose answer can be offered for review instead of streamed into the document. */
+export type ReviewedAction = Exclude<Action, 'explain'>;
+
+/** The settings object the server reads (section `poe`, or `initializationOptions`). */
+export interface ServerSettings {
+  apiKey?: string;
+  bot?: string;
+  bots?: Partial<Record<Action, string>>;
+  baseUrl?: string;
+  usageUrl?: string;
+  contextLines?: number;
+  readTimeout?: number;
+  rateLimit?: number;
+  rateLimitWindow?: number;
+  trustedBots?: string[];
+  review?: Partial<Record<ReviewedAction, boolean>>;
+}
+
+/** Narrow an unknown value to a `JobStarted` answer. */
+export function isJobStarted(value: unknown): value is JobStarted {
+  return typeof value === 'object' && value !== null && typeof (value as JobStarted).jobId === 'string';
+}
+
+/** Narrow an unknown value to `poe/jobEnded` params. */
+export function isJobEnded(value: unknown): value is JobEnded {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as Partial<JobEnded>;
+  return (
+    typeof event.jobId === 'string' &&
+    typeof event.uri === 'string' &&
+    (ACTIONS as readonly unknown[]).includes(event.action) &&
+    (event.outcome === 'done' || event.outcome === 'cancelled' || event.outcome === 'failed')
+  );
+}

@@ -1,0 +1,82 @@
+// The UI smoke test: a person's path through VS Code (code-server) in Chromium. Open a file,
+// set the API key and run "Poe: Refactor Selection" from the command palette, watch the status
+// bar name the bot while the answer streams in, save; then "Poe: Explain Selection" and read
+// the explanation in the hover. Screenshots go where the config says.
+//
+// usage: node test/ui/smoke.mjs CONFIG.json
+//   CONFIG: {"url": WORKBENCH_URL, "file": NAME, "apiKey": KEY, "bot": NAME,
+//            "refactoredLine": TEXT, "explanation": TEXT, "screenshots": DIR}
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchBrowser, logger } from '../harness/browser.mjs';
+
+const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const log = logger();
+fs.mkdirSync(config.screenshots, { recursive: true });
+const shot = (name) => path.join(config.screenshots, name);
+
+const browser = await launchBrowser();
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+let failed = true;
+
+async function palette(command) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(command);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+try {
+  await page.goto(config.url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view, .monaco-list').first().waitFor({ timeout: 30_000 });
+  log('workbench loaded');
+
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+  await page.keyboard.press('Control+p');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(config.file);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  const editor = page.locator('.editor-instance .view-lines');
+  await editor.waitFor();
+  log(`${config.file} open`);
+
+  const status = page.locator('.statusbar-item', { hasText: 'Poe' }).first();
+  await status.waitFor({ timeout: 60_000 });
+  await palette('Poe: Set API Key');
+  const keyBox = page.locator('.quick-input-widget input[type="password"]');
+  await keyBox.waitFor({ state: 'visible' });
+  await page.keyboard.type(config.apiKey);
+  await page.keyboard.press('Enter');
+  await keyBox.waitFor({ state: 'hidden' });
+  log('API key entered');
+
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  await palette('Poe: Refactor Selection');
+  await page.locator('.statusbar-item', { hasText: `Poe: ${config.bot}` }).waitFor({ timeout: 30_000 });
+  log(`status bar: Poe: ${config.bot} (streaming)`);
+  await editor.filter({ hasText: config.refactoredLine }).waitFor({ timeout: 30_000 });
+  await page.locator('.statusbar-item', { hasText: `Poe: ${config.bot}` }).waitFor({ state: 'detached', timeout: 30_000 });
+  log('refactor streamed into the editor; status bar idle again');
+  await page.keyboard.press('Control+s');
+  await page.screenshot({ path: shot('vscode-refactor.png') });
+
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  await palette('Poe: Explain Selection');
+  await page.locator('.monaco-hover', { hasText: config.explanation }).first().waitFor({ timeout: 30_000 });
+  log('the explanation shows as a hover');
+  await page.waitForTimeout(500); // only so that the screenshot catches the hover faded in
+  await page.screenshot({ path: shot('vscode-explain.png') });
+  failed = false;
+} catch (error) {
+  log(`FAIL: ${error.message}`);
+  await page.screenshot({ path: shot('vscode-failure.png') }).catch(() => {});
+} finally {
+  await browser.close();
+}
+log(failed ? 'FAILED' : 'OK');
+process.exit(failed ? 1 : 0);

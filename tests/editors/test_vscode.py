@@ -1,0 +1,375 @@
+"""The VS Code extension in real VS Code (code-server 4.100.3 = VS Code 1.100.3), against the
+fake Poe bot server.
+
+Two runs, each with a fresh code-server profile:
+
+* the extension's integration tests (``editors/vscode/test/integration/suite.ts``) inside the
+  extension host, with the extension loaded from its source folder;
+* the UI smoke test (``editors/vscode/test/ui/smoke.mjs``) in Chromium, with the packaged
+  ``.vsix`` installed.
+
+Here we check what only the test process sees: what the fake bot received (the key, as
+``Bearer``), and that no file VS Code wrote (settings.json above all) holds the key.
+
+They need code-server, Chromium and the built extension, which
+``editors/vscode/scripts/ci.sh`` installs and builds; it runs them with ``POE_VSCODE_E2E=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakepoe import FakePoe, RecordedRequest, Script
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("POE_VSCODE_E2E") != "1",
+    reason="VS Code tests run from editors/vscode/scripts/ci.sh (POE_VSCODE_E2E=1)",
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "editors" / "vscode"
+CODE_SERVER = Path(
+    os.environ.get(
+        "POE_CODE_SERVER", EXTENSION / ".cache/code-server/node_modules/.bin/code-server"
+    )
+)
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SUITE = EXTENSION / "out/test/integration/suite.js"
+VSIX = EXTENSION / ".artifacts/poe-lsp.vsix"
+ARTIFACTS = EXTENSION / ".artifacts"
+PYTHON = Path(sys.executable)
+POE_LSP = PYTHON.parent / "poe-lsp"
+
+API_KEY = "poe-test-key-vscode-5f3a9c"
+SETTINGS_KEY = "poe-test-key-in-settings-81d2"
+ORIGINAL = "def add(a, b):\n    return a+b\n"
+REFACTORED = (
+    'def add(a: int, b: int) -> int:\n    """Return the sum of a and b."""\n    return a + b\n'
+)
+ASKED = 'def add(a, b):\n    """Add two numbers."""\n    return a + b\n'
+ASK_INSTRUCTION = "Add a docstring"
+EXPLANATION = "the sum of its two arguments"
+TESTS = "from m import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+BALANCE = 12345
+
+SCRIPTS = {
+    "Code": Script(
+        chunks=[
+            "Here you go:\n",
+            "```python\n",
+            "def add(a: int, b: int) -> int:\n",
+            '    """Return the sum of a and b."""\n',
+            "    return a + b\n",
+            "```\n",
+            "It now has type hints.",
+        ],
+        delay=0.2,
+    ),
+    "Explainer": Script(chunks=["`add` returns ", f"{EXPLANATION}."], delay=0.05),
+    "Asker": Script(chunks=["```python\n", ASKED, "```\n"], delay=0.05),
+    "Tester": Script(chunks=["```python\n", TESTS, "```\n"], delay=0.05),
+    "Slow": Script(
+        chunks=["```python\n", "def add(a, b):\n", *["    # thinking\n"] * 40], delay=0.5
+    ),
+}
+
+VSCODE_SETTINGS = {
+    "workbench.startupEditor": "none",
+    "security.workspace.trust.enabled": False,
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "extensions.ignoreRecommendations": True,
+    "update.mode": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "chat.disableAIFeatures": True,
+    "editor.hover.delay": 300,
+}
+
+
+@pytest.fixture(scope="module")
+def prerequisites() -> None:
+    """Fail (not skip) when ci.sh was asked to run these tests but did not set them up."""
+    for path, how in [
+        (CODE_SERVER, "npm ci in editors/vscode/test/code-server (ci.sh does it)"),
+        (CHROMIUM, "apt-get install chromium"),
+        (EXTENSION / "dist/extension.js", "npm run build in editors/vscode"),
+        (SUITE, "npm run build in editors/vscode"),
+        (POE_LSP, "pip install -e . into this interpreter's environment"),
+    ]:
+        if not path.exists():
+            pytest.fail(f"{path} is missing: {how}")
+
+
+@pytest.fixture(scope="module")
+def poe() -> Iterator[FakePoe]:
+    """The fake Poe server with every bot the tests use."""
+    with FakePoe() as fake:
+        for bot, script in SCRIPTS.items():
+            fake.set_script(bot, script)
+        fake.set_balance(BALANCE)
+        yield fake
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A project with one Python module."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "m.py").write_text(ORIGINAL)
+    return folder
+
+
+def test_extension_host_suite(
+    prerequisites: None, poe: FakePoe, workspace: Path, tmp_path: Path
+) -> None:
+    """The integration tests pass in the extension host, and the key went to Poe only."""
+    poe.reset()
+    result = tmp_path / "suite-result.json"
+    suite_config = tmp_path / "suite-config.json"
+    suite_config.write_text(
+        json.dumps(
+            {
+                "resultFile": str(result),
+                "workspace": str(workspace),
+                "apiKey": API_KEY,
+                "file": "m.py",
+                "original": ORIGINAL,
+                "refactored": REFACTORED,
+                "asked": ASKED,
+                "askInstruction": ASK_INSTRUCTION,
+                "explanation": EXPLANATION,
+                "tests": TESTS,
+                "testFile": "tests/test_m.py",
+                "balance": BALANCE,
+                "settingsKey": SETTINGS_KEY,
+            }
+        )
+    )
+    with _code_server(
+        tmp_path,
+        _poe_settings(poe),
+        {"poe.server.pythonPath": str(PYTHON)},
+        {"POE_VSCODE_TEST_CONFIG": str(suite_config)},
+    ) as server:
+        _node(
+            "test/harness/run-ext-tests.mjs",
+            tmp_path / "harness.json",
+            {
+                "base": server.base,
+                "workspace": str(workspace),
+                "extension": str(EXTENSION),
+                "tests": str(SUITE),
+                "resultFile": str(result),
+                "timeoutMs": 240_000,
+                "screenshot": str(ARTIFACTS / "vscode-extension-host.png"),
+            },
+        )
+        moved = poe.usage_requests[-1]
+        assert moved.authorization == f"Bearer {SETTINGS_KEY}", "the moved key did not reach Poe"
+        _assert_key_only_sent_to_poe(poe, server.data, workspace, moved=moved)
+    asked = [r for r in poe.requests if r.bot == "Asker"]
+    assert asked, "Ask never reached the bot"
+    assert ASK_INSTRUCTION in json.dumps(asked[0].messages)
+    assert {r.bot for r in poe.requests} >= {"Code", "Explainer", "Asker", "Tester", "Slow"}
+    assert poe.usage_requests, "Show Balance never asked Poe's usage API"
+    assert (workspace / "tests" / "test_m.py").read_text() == TESTS
+
+
+def test_ui_refactor_from_the_palette(
+    prerequisites: None, poe: FakePoe, workspace: Path, tmp_path: Path
+) -> None:
+    """A person's path: palette, streamed refactor, saved file, explanation hover."""
+    if not VSIX.exists():
+        pytest.fail(f"{VSIX} is missing: npm run package in editors/vscode")
+    poe.reset()
+    with _code_server(
+        tmp_path, _poe_settings(poe), {"poe.server.path": str(POE_LSP)}, {}, vsix=VSIX
+    ) as server:
+        _node(
+            "test/ui/smoke.mjs",
+            tmp_path / "smoke.json",
+            {
+                "url": f"{server.base}/?folder={workspace}",
+                "file": "m.py",
+                "apiKey": API_KEY,
+                "bot": "Code",
+                "refactoredLine": '"""Return the sum of a and b."""',
+                "explanation": EXPLANATION,
+                "screenshots": str(ARTIFACTS),
+            },
+        )
+        _assert_key_only_sent_to_poe(poe, server.data, workspace)
+    assert _wait_for(lambda: (workspace / "m.py").read_text() == REFACTORED), (
+        workspace / "m.py"
+    ).read_text()
+    print(f"screenshots: {ARTIFACTS / 'vscode-refactor.png'} {ARTIFACTS / 'vscode-explain.png'}")
+
+
+class _Server:
+    def __init__(self, base: str, data: Path) -> None:
+        self.base = base
+        self.data = data
+
+
+@contextmanager
+def _code_server(
+    tmp_path: Path,
+    settings: dict[str, Any],
+    machine: dict[str, Any],
+    env: dict[str, str],
+    vsix: Path | None = None,
+) -> Iterator[_Server]:
+    """Run code-server on a free loopback port with a fresh profile and these settings.
+
+    code-server windows are remote windows: machine-scoped settings (where the server is) come
+    from the machine's settings, not the user's.
+    """
+    data, extensions, home = tmp_path / "data", tmp_path / "extensions", tmp_path / "home"
+    for folder, values in (("User", settings), ("Machine", machine)):
+        (data / folder).mkdir(parents=True)
+        (data / folder / "settings.json").write_text(json.dumps(values, indent=2))
+    extensions.mkdir()
+    home.mkdir()
+    server_env = _environment(home, env)
+    if vsix is not None:
+        subprocess.run(
+            [*_profile(data, extensions), "--install-extension", vsix],
+            env=server_env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    port = _free_port()
+    log = (tmp_path / "code-server.log").open("wb")
+    process = subprocess.Popen(
+        [
+            *_profile(data, extensions),
+            *("--auth", "none", "--bind-addr", f"127.0.0.1:{port}"),
+            *("--disable-telemetry", "--disable-update-check", "--disable-workspace-trust"),
+            *("--log", "trace"),  # so the "Poe Trace" channel records (and must mask the key)
+        ],
+        env=server_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert _wait_for(lambda: _healthy(base), timeout=60), "code-server did not start"
+        yield _Server(base, data)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        log.close()
+
+
+def _profile(data: Path, extensions: Path) -> list[str | Path]:
+    return [CODE_SERVER, "--user-data-dir", data, "--extensions-dir", extensions]
+
+
+def _environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
+    """code-server's environment: no Poe key, no poe-lsp on the PATH, no marketplace."""
+    env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
+    env["PATH"] = os.pathsep.join(
+        d for d in env.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "poe-lsp").exists()
+    )
+    env["XDG_CONFIG_HOME"] = str(home / "config")
+    env["XDG_DATA_HOME"] = str(home / "data")
+    env["EXTENSIONS_GALLERY"] = json.dumps(
+        {"serviceUrl": "http://127.0.0.1:9/gallery", "itemUrl": "http://127.0.0.1:9/item"}
+    )
+    env.update(extra)
+    return env
+
+
+def _poe_settings(poe: FakePoe) -> dict[str, Any]:
+    return {
+        **VSCODE_SETTINGS,
+        "poe.baseUrl": poe.base_url,
+        "poe.bot": "Code",
+        "poe.bots": {"explain": "Explainer", "writeTests": "Tester", "ask": "Asker"},
+        "poe.trustedBots": list(SCRIPTS),
+        "poe.trace.server": "verbose",
+    }
+
+
+def _node(script: str, config_path: Path, config: dict[str, Any]) -> None:
+    """Run a Node script of the extension with its JSON config; fail with its output."""
+    config_path.write_text(json.dumps(config))
+    node = shutil.which("node") or "node"
+    run = subprocess.run(
+        [node, script, str(config_path)],
+        cwd=EXTENSION,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    print(run.stdout, run.stderr, sep="\n")
+    assert run.returncode == 0, f"{script} failed:\n{run.stdout}\n{run.stderr}"
+
+
+def _assert_key_only_sent_to_poe(
+    poe: FakePoe, data: Path, workspace: Path, moved: RecordedRequest | None = None
+) -> None:
+    """Every request to Poe carried the key as Bearer (but ``moved``, which carried the key
+    moved from settings.json); settings.json and every other file lack the key."""
+    requests = [r for r in poe.requests + poe.usage_requests if r is not moved]
+    assert requests, "no query reached the fake Poe server"
+    assert all(r.authorization == f"Bearer {API_KEY}" for r in requests), [
+        r.authorization for r in requests
+    ]
+    settings = (data / "User" / "settings.json").read_text()
+    assert API_KEY not in settings
+    assert SETTINGS_KEY not in settings
+    holders = [
+        str(path)
+        for folder in (data, workspace)
+        for path in folder.rglob("*")
+        if path.is_file()
+        and any(key.encode() in path.read_bytes() for key in (API_KEY, SETTINGS_KEY))
+    ]
+    assert holders == [], f"a key was written to {holders}"
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for(condition: Any, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

@@ -54,7 +54,7 @@ FAILURES = {
     "402": Failure(
         Script(status=402, body={"error": {"message": "Insufficient points"}}), "out of points"
     ),
-    "404": Failure(None, "no bot named 'Failing'"),
+    "404": Failure(None, "no bot named"),
     "429": Failure(
         Script(status=429, headers={"retry-after": "1"}, body={"error": {"message": "slow down"}}),
         "rate limit",

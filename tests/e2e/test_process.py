@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import poe_lsp
-from tests.fakepoe import FakePoe, Script
+from tests.e2e.test_poe_failures import FAILURES
+from tests.fakepoe import FakePoe
 
 KEY = "raw-pipe-key-5f3a9c0e11"
 
@@ -58,13 +59,44 @@ def _parse_strictly(data: bytes) -> list[dict[str, Any]]:
     return messages
 
 
-def test_stdout_holds_only_json_rpc_and_the_key_leaks_nowhere(tmp_path: Path) -> None:
+def test_stdout_holds_only_json_rpc_under_every_failure_and_the_key_leaks_nowhere(
+    tmp_path: Path,
+) -> None:
     log_file = tmp_path / "poe-lsp.log"
     source = tmp_path / "mod.py"
     source.write_text("def f():\n    return 1\n")
+    arguments = {
+        "textDocument": {"uri": source.as_uri()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}},
+    }
     with FakePoe() as poe:
-        poe.set_script("Broken", Script(status=500, body={"error": {"message": "exploded"}}))
-        poe.set_script("Bad", Script(end="error", error_text="bad things"))
+        for name, failure in FAILURES.items():
+            if failure.script is not None:
+                poe.set_script(f"Fail-{name}", failure.script)
+        settings = {"apiKey": KEY, "baseUrl": poe.base_url, "trustedBots": ["*"], "readTimeout": 1}
+        init = {
+            "processId": None,
+            "rootUri": tmp_path.as_uri(),
+            "capabilities": {},
+            "initializationOptions": {"poe": settings},
+        }
+        messages: list[dict[str, Any]] = [
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        ]
+        for index, name in enumerate(FAILURES, start=2):
+            command = {
+                "command": "poe.explain",
+                "arguments": [{**arguments, "bot": f"Fail-{name}"}],
+            }
+            messages.append(
+                {
+                    "jsonrpc": "2.0",
+                    "id": index,
+                    "method": "workspace/executeCommand",
+                    "params": command,
+                }
+            )
         server = subprocess.Popen(
             [sys.executable, "-m", "poe_lsp", "-vv", "--log-file", str(log_file)],
             stdin=subprocess.PIPE,
@@ -72,52 +104,23 @@ def test_stdout_holds_only_json_rpc_and_the_key_leaks_nowhere(tmp_path: Path) ->
             stderr=subprocess.PIPE,
         )
         assert server.stdin is not None
-        settings = {
-            "apiKey": KEY,
-            "baseUrl": poe.base_url,
-            "bot": "Broken",
-            "trustedBots": ["Broken", "Bad"],
-        }
-        init = {
-            "processId": None,
-            "rootUri": tmp_path.as_uri(),
-            "capabilities": {},
-            "initializationOptions": {"poe": settings},
-        }
-        arguments = {
-            "textDocument": {"uri": source.as_uri()},
-            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}},
-        }
-        for message in (
-            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init},
-            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-            {
-                "jsonrpc": "2.0",
-                "id": 2,
-                "method": "workspace/executeCommand",
-                "params": {"command": "poe.refactor", "arguments": [arguments]},
-            },
-            {
-                "jsonrpc": "2.0",
-                "id": 3,
-                "method": "workspace/executeCommand",
-                "params": {"command": "poe.explain", "arguments": [{**arguments, "bot": "Bad"}]},
-            },
-        ):
-            server.stdin.write(_frame(message))
+        server.stdin.write(b"".join(_frame(m) for m in messages))
         server.stdin.flush()
-        assert poe.wait_for_requests(4, timeout=15), "3 tries for HTTP 500, 1 for the error event"
-        time.sleep(1.0)
-        server.stdin.write(_frame({"jsonrpc": "2.0", "id": 4, "method": "shutdown"}))
+        expected = sum(f.requests for f in FAILURES.values())
+        assert poe.wait_for_requests(expected, timeout=30), len(poe.requests)
+        time.sleep(3.0)  # the read timeout, and the last retries' answers
+        last = len(messages)
+        server.stdin.write(_frame({"jsonrpc": "2.0", "id": last, "method": "shutdown"}))
         server.stdin.write(_frame({"jsonrpc": "2.0", "method": "exit"}))
         server.stdin.flush()
         stdout, stderr = server.communicate(timeout=15)
 
-    messages = _parse_strictly(stdout)
-    shown = [m["params"]["message"] for m in messages if m.get("method") == "window/showMessage"]
-    assert any("exploded" in text for text in shown), shown
-    assert any("bad things" in text for text in shown), shown
-    assert [m["id"] for m in messages if "id" in m and "result" in m] == [1, 2, 3, 4]
+    received = _parse_strictly(stdout)
+    shown = [m["params"]["message"] for m in received if m.get("method") == "window/showMessage"]
+    for name, failure in FAILURES.items():
+        assert any(failure.says.lower() in text.lower() for text in shown), (name, shown)
+    answered = [m["id"] for m in received if "id" in m and "result" in m]
+    assert answered == list(range(1, last + 1))
     for where in (stdout, stderr, log_file.read_bytes()):
         assert KEY.encode() not in where
-    assert b"settings: bot=Broken" in log_file.read_bytes(), "the log file gets the server's log"
+    assert b"Fail-500" in log_file.read_bytes(), "the log file gets the server's log"

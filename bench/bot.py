@@ -31,6 +31,12 @@ class Bot:
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def pid(self) -> int:
+        """The bot process's id."""
+        assert self._process is not None
+        return self._process.pid
+
     async def __aenter__(self) -> Bot:
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -66,7 +72,9 @@ class Bot:
         async with self._lock:
             process.stdin.write(json.dumps(command).encode() + b"\n")
             await process.stdin.drain()
-            reply: dict[str, Any] = json.loads(await asyncio.wait_for(process.stdout.readline(), 60))
+            reply: dict[str, Any] = json.loads(
+                await asyncio.wait_for(process.stdout.readline(), 60)
+            )
         if "error" in reply:
             raise RuntimeError(f"fake bot: {reply['error']}")
         return reply

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,7 +39,7 @@ class Config:
 
 
 FULL = Config(
-    runs=7,
+    runs=9,
     chunks=2000,
     memory_streams=20,
     memory_chunks=400,
@@ -88,8 +87,3 @@ class Context:
             yield editor
         finally:
             await editor.stop()
-
-
-def median(values: list[float]) -> float:
-    """The median of ``values`` (``nan`` when there are none)."""
-    return statistics.median(values) if values else float("nan")

@@ -5,8 +5,10 @@ with VS Code's recorded capabilities, applying the server's edits the way VS Cod
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,21 @@ from bench.proc import cpu_seconds
 REPO = Path(__file__).resolve().parent.parent
 KEY = "bench-key-0123456789"
 SERVER = [sys.executable, "-m", "poe_lsp"]
+PYCACHE = Path(tempfile.gettempdir()) / "poe-lsp-bench-pycache"
+
+
+def server_env() -> dict[str, str]:
+    """The servers' environment: no Poe key, and compiled bytecode kept between starts.
+
+    An installed poe-lsp starts from bytecode that pip compiled; a checkout with
+    ``PYTHONDONTWRITEBYTECODE`` set would compile its sources at every start instead. The
+    cache lives outside the repository, shared by every server the benchmarks start.
+    """
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("POE_API_KEY", "PYTHONDONTWRITEBYTECODE")
+    }
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
 
 
 def settings(base_url: str) -> dict[str, Any]:
@@ -91,9 +108,9 @@ class Editor:
         self.client.set_configuration(settings(self.base_url), section="poe")
         capabilities = client_capabilities("visual-studio-code")
         capabilities.experimental = {"poeJobEvents": True}
-        env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
+        self.client.capabilities = capabilities
         started = time.monotonic()
-        await self.client.start_io(*self.command, cwd=REPO, env=env)
+        await self.client.start_io(*self.command, cwd=REPO, env=server_env())
         await self.client.initialize_async(
             t.InitializeParams(
                 process_id=os.getpid(),
@@ -105,18 +122,24 @@ class Editor:
         )
         seconds = time.monotonic() - started
         cpu = cpu_seconds(self.pid)
-        self.client.capabilities = capabilities
         self.client.initialized(t.InitializedParams())
         return seconds, cpu
 
     async def stop(self) -> None:
-        """Shut the server down (``shutdown``, ``exit``) and stop the client."""
-        try:
+        """Shut the server down (``shutdown``, ``exit``; killed if that fails), stop the client."""
+        server = self.client._server
+        if self.command == SERVER:
+            # One round trip first, so that what poe-lsp asked after ``initialized``
+            # (``workspace/configuration``) is answered before ``shutdown``, not after.
+            cancel = t.ExecuteCommandParams(command="poe.cancel", arguments=[])
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.client.workspace_execute_command_async(cancel), 10)
+        with contextlib.suppress(Exception):  # a server that does not stop is killed
             await asyncio.wait_for(self.client.shutdown_session(), 10)
-        except (TimeoutError, RuntimeError):
-            if self.client._server is not None and self.client._server.returncode is None:
-                self.client._server.kill()
-        await self.client.stop()
+        if server is not None and server.returncode is None:
+            server.kill()
+            await server.wait()
+        await self.client.stop()  # type: ignore[no-untyped-call]
 
     def open(self, uri: str, text: str) -> None:
         """Open ``uri`` with ``text``."""
@@ -146,6 +169,8 @@ class Editor:
         result = await self.client.workspace_execute_command_async(
             t.ExecuteCommandParams(command=command, arguments=[arguments])
         )
+        if not isinstance(result, dict) or "jobId" not in result:
+            raise RuntimeError(f"{command} answered {result!r}, not a job")
         return str(result["jobId"])
 
     async def wait_ended(self, job_ids: list[str], timeout: float = 120.0) -> list[dict[str, Any]]:
@@ -173,9 +198,14 @@ class Editor:
         self.ended[str(event["jobId"])] = event
         self._job_ended.set()
 
-    async def _on_apply_edit(self, params: t.ApplyWorkspaceEditParams) -> t.ApplyWorkspaceEditResult:
-        uris = {c.text_document.uri for c in params.edit.document_changes or []
-                if isinstance(c, t.TextDocumentEdit)}
+    async def _on_apply_edit(
+        self, params: t.ApplyWorkspaceEditParams
+    ) -> t.ApplyWorkspaceEditResult:
+        uris = {
+            c.text_document.uri
+            for c in params.edit.document_changes or []
+            if isinstance(c, t.TextDocumentEdit)
+        }
         for uri in uris:
             self.inflight[uri] = self.inflight.get(uri, 0) + 1
             self.max_inflight = max(self.max_inflight, self.inflight[uri])
@@ -200,6 +230,7 @@ class Editor:
                 ok = False
             else:
                 for text_edit in change.edits:
+                    assert isinstance(text_edit, t.TextEdit | t.AnnotatedTextEdit)
                     self.change(uri, text_edit.range, text_edit.new_text)
             self.edits.append(Edit(uri, version, time.monotonic(), ok))
         return ok

@@ -128,7 +128,8 @@ def _answer(fake: TimedFakePoe, command: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     """Serve until stdin closes."""
-    with TimedFakePoe() as fake:
+    fake = TimedFakePoe()
+    with fake:
         print(json.dumps({"base_url": fake.base_url}), flush=True)
         for line in sys.stdin:
             if not line.strip():

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+RATIO = "\N{MULTIPLICATION SIGN}"
+"""The unit of a ratio."""
+
 
 @dataclass
 class Row:
@@ -74,8 +77,8 @@ def machine() -> dict[str, Any]:
 
 def _fmt(value: float | None, unit: str) -> str:
     if value is None or value != value:
-        return "–"
-    if unit in ("×", "ratio"):
+        return "-"
+    if unit == RATIO:
         return f"{value:.3f}"
     if unit in ("edits", "requests", "jobs"):
         return f"{value:.0f}"
@@ -97,14 +100,16 @@ def _cells(row: Row) -> list[str]:
     ]
 
 
-HEADER = ["#", "metric", "median", "min", "max", "unit", "budget", "", "runs"]
+HEADER = ["#", "metric", "median", "min", "max", "unit", "budget", "status", "runs"]
 
 
 def text_table(rows: list[Row]) -> str:
     """The table for a terminal."""
     lines = [HEADER, *(_cells(r) for r in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines
+    )
 
 
 def markdown_table(rows: list[Row]) -> str:
@@ -112,7 +117,7 @@ def markdown_table(rows: list[Row]) -> str:
     out = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     out += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
     notes = [f"- {r.bench} {r.metric}: {r.note}" for r in rows if r.note]
-    return "\n".join(out + ([""] + notes if notes else []))
+    return "\n".join(out + (["", *notes] if notes else []))
 
 
 def write(rows: list[Row], out: Path, mode: str, info: dict[str, Any]) -> tuple[Path, Path]:

@@ -8,11 +8,17 @@ import argparse
 import sys
 
 import poe_lsp
-from poe_lsp.shell.args import Parser, add_commands
+
+SERVE: argparse.Namespace = argparse.Namespace(
+    command=None, stdio=False, tcp=None, log_file=None, verbose=0
+)
+"""What ``poe-lsp`` and ``poe-lsp --stdio``, the way editors start the server, parse to."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
+    from poe_lsp.shell.args import Parser, add_commands
+
     parser = Parser(
         prog="poe-lsp",
         usage="%(prog)s [--stdio | --tcp HOST:PORT] [--log-file PATH] [-v]\n"
@@ -41,7 +47,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the server until the client disconnects, or run one command; return the exit code."""
-    args = parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    # Building the parser, subcommands and all, is a few percent of the time to answer
+    # `initialize`; the command lines editors start the server with need none of it.
+    args = SERVE if words in ([], ["--stdio"]) else parse_args(words)
     if args.command:
         from poe_lsp.shell.command import run
 

@@ -33,6 +33,7 @@ from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.streaming.jobs import JobRegistry
 from poe_lsp.streaming.positions import Encoding, Pos
 from poe_lsp.streaming.region import RegionWriter
+from poe_lsp.workspace import LineProtocol
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class PoeLanguageServer(LanguageServer):
     """poe-lsp's server state and the editor operations the actions use."""
 
     def __init__(self) -> None:
-        super().__init__("poe-lsp", poe_lsp.__version__)
+        super().__init__("poe-lsp", poe_lsp.__version__, protocol_cls=LineProtocol)
         self.settings = Settings()
         self.settings_generation = 0
         """Bumped by every settings change, so a slow pull cannot undo a newer push."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from poe_lsp.streaming.positions import Pos
 
 _CLOSERS = ("}", ")", "]", "end", "fi", "done", "esac")
 
 
-def expand_cursor(lines: list[str], cursor: Pos) -> tuple[Pos, Pos] | None:
+def expand_cursor(lines: Sequence[str], cursor: Pos) -> tuple[Pos, Pos] | None:
     """Return the whole-line range an empty selection at ``cursor`` stands for.
+
+    ``lines`` may keep their line breaks or not.
 
     That is the line under the cursor and the block it opens: the lines after it that are
     indented deeper (blank lines inside included), plus a closing line at the same

@@ -47,7 +47,7 @@ def code_action(ls: PoeLanguageServer, params: t.CodeActionParams) -> list[t.Cod
     reviews = _review_actions(ls, uri, params.range)
     rng = params.range
     if rng.start == rng.end:
-        block = expand_cursor(document.source.splitlines(), (rng.start.line, rng.start.character))
+        block = expand_cursor(document.lines, (rng.start.line, rng.start.character))
         if block is None:
             return _only(reviews, params.context.only)
         rng = t.Range(

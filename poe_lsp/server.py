@@ -330,13 +330,9 @@ class PoeLanguageServer(LanguageServer):
     def document_changed(self, params: t.DidChangeTextDocumentParams) -> None:
         """Move the tracked regions of the document, and wake writers waiting for its version."""
         uri = unquote(params.text_document.uri)
-        writers = self._writers.get(uri)
-        opened = self.workspace.text_documents.get(uri)
-        if writers and opened is not None:
-            text = opened.source
-            for change in params.content_changes:
-                for writer in writers:
-                    writer.on_change(change, text)
+        for change in params.content_changes:
+            for writer in self._writers.get(uri, ()):
+                writer.on_change(change)
         waiters, self._version_waiters = self._version_waiters, []
         for waiter in waiters:
             if not waiter.done():

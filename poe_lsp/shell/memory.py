@@ -142,7 +142,7 @@ class MemoryLink:
             for begin, end, reported in _changes(document.text, edits or []):
                 document.text = document.text[:begin] + reported.text + document.text[end:]
                 for writer in self._writers.get(uri, ()):
-                    writer.on_change(reported, document.text)
+                    writer.on_change(reported)
             document.version += 1
             self._on_change(uri, document)
         return True

@@ -139,10 +139,10 @@ class RegionWriter:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._inflight), SETTLE_TIMEOUT)
 
-    def on_change(self, change: t.TextDocumentContentChangeEvent, text: str) -> None:
-        """Follow one change the client reported; ``text`` is the document after it."""
+    def on_change(self, change: t.TextDocumentContentChangeEvent) -> None:
+        """Follow one change the client reported."""
         if isinstance(change, t.TextDocumentContentChangeWholeDocument):
-            self._reanchor(text)
+            self._reanchor(change.text)
             return
         rng, new_text = change.range, change.text
         for index, (sent_range, sent_text) in enumerate(self._unechoed):

@@ -105,12 +105,12 @@ async def test_a_whole_document_change_finds_the_region_again_or_stops() -> None
     writer = RegionWriter(editor, "file:///a", (1, 0), "    old line\r\n", label="test")
     await writer.write("    new line\r\n")
     editor.text = "reloaded\r\n" + editor.text
-    writer.on_change(t.TextDocumentContentChangeWholeDocument(text=editor.text), editor.text)
+    writer.on_change(t.TextDocumentContentChangeWholeDocument(text=editor.text))
     await writer.write("    new line\r\n    more\r\n")
     assert editor.text == "reloaded\r\nhead 😀\r\n    new line\r\n    more\r\ntail\r\n"
 
     editor.text = "something else entirely\r\n"
-    writer.on_change(t.TextDocumentContentChangeWholeDocument(text=editor.text), editor.text)
+    writer.on_change(t.TextDocumentContentChangeWholeDocument(text=editor.text))
     with pytest.raises(RegionConflict):
         await writer.write("    new line\r\n")
     assert editor.text == "something else entirely\r\n"

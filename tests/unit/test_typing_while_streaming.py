@@ -62,7 +62,7 @@ class SimEditor:
         self.text = doc.source
         self.version += 1
         if self.writer is not None:
-            self.writer.on_change(change, self.text)
+            self.writer.on_change(change)
 
     def document_state(self, uri: str) -> tuple[str, int | None]:
         return self.text, self.version

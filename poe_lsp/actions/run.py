@@ -109,7 +109,6 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
     progress = await host.begin_progress(title, "starting…", job.cancel)
     writer: RegionWriter | None = None
     explanation: Explanation | None = None
-    proposed = False
 
     def end(outcome: Outcome, message: str) -> None:
         progress.end(message)
@@ -196,10 +195,8 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             code = render(explanation.answer if explanation else "", True) or ""
             proposal = Proposal(job.id, title, bot, writer, code)
             host.proposals.add(proposal)
-            proposed = True
             outcome, message = await _offer(host, proposal)
-            proposed = outcome == "done" and host.proposals.get(job.id) is not None
-            if explanation is not None and proposed:
+            if explanation is not None and host.proposals.get(job.id) is not None:
                 explanation.note = (
                     f"Not applied yet: run the code action 'Poe: Accept answer' or "
                     f"'Poe: Reject answer' (job {job.id})."
@@ -225,8 +222,8 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         host.notify(severity, message)
         end("failed", message)
     finally:
-        if writer is not None and not proposed:
-            writer.close()
+        if writer is not None and host.proposals.get(job.id) is None:
+            writer.close()  # a proposal's writer follows its document until accepted
 
 
 async def accept(host: Host, proposal: Proposal) -> None:

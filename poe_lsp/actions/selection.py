@@ -38,4 +38,6 @@ def expand_cursor(lines: Sequence[str], cursor: Pos) -> tuple[Pos, Pos] | None:
 
 
 def _indent(line: str) -> int:
-    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+    """The width of the line's indentation: its leading spaces and tabs (form feeds count 0)."""
+    lead = line[: len(line) - len(line.lstrip(" \t\x0c"))]
+    return len(lead.replace("\x0c", "").expandtabs(4))

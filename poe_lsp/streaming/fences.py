@@ -8,6 +8,8 @@ answer with no fence at all is taken whole, but only once it is complete.
 
 from __future__ import annotations
 
+from poe_lsp.streaming.positions import split_lines
+
 _FENCE_CHARS = "`~"
 
 
@@ -76,14 +78,14 @@ def fit_to_selection(code: str, original: str, *, eol: str, at_line_start: bool)
     indent = _common_indent(original) if at_line_start else ""
     if indent and code.strip() and _common_indent(code) == "":
         code = "".join(
-            indent + line if line.strip() else line for line in code.splitlines(keepends=True)
+            indent + line if line.strip() else line for line in split_lines(code, keepends=True)
         )
     return code.replace("\n", eol) if eol != "\n" else code
 
 
 def _common_indent(text: str) -> str:
     indents = [
-        line[: len(line) - len(line.lstrip(" \t"))] for line in text.splitlines() if line.strip()
+        line[: len(line) - len(line.lstrip(" \t"))] for line in split_lines(text) if line.strip()
     ]
     if not indents:
         return ""

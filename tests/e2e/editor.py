@@ -1,19 +1,91 @@
 """A client-side editor model for the end-to-end tests: it applies the server's edits like
 a real editor does (VS Code's order: apply, send ``didChange``, then answer ``applyEdit``).
+
+Its documents follow the LSP specification, written out here apart from the server's code:
+lines break at ``\\n``, ``\\r\\n`` and ``\\r`` only (not at the form feeds, ``\\u2028`` and so
+on that ``str.splitlines`` breaks at), a character counts in the negotiated encoding's code
+units, a position past a line's text means the end of that text and a line past the last
+one means the end of the document.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types as t
 from pygls.uris import to_fs_path
-from pygls.workspace import TextDocument
-from pygls.workspace.position_codec import PositionCodec
 from pytest_lsp import LanguageClient
+
+LSP_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def code_units(ch: str, encoding: str) -> int:
+    """How many code units of ``encoding`` the character ``ch`` takes."""
+    if encoding == "utf-8":
+        return len(ch.encode("utf-8"))
+    if encoding == "utf-32":
+        return 1
+    return len(ch.encode("utf-16-le")) // 2
+
+
+def lsp_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their breaks (a last empty line left out, as splitlines does)."""
+    starts = [0, *(m.end() for m in LSP_BREAK.finditer(text))]
+    ends = [*starts[1:], len(text)]
+    return [text[a:b] for a, b in zip(starts, ends, strict=True) if a < b]
+
+
+def lsp_offset(text: str, line: int, character: int, encoding: str) -> int:
+    """The index in ``text`` that the LSP position (``line``, ``character``) stands for."""
+    starts = [0, *(m.end() for m in LSP_BREAK.finditer(text))]
+    if line >= len(starts):
+        return len(text)
+    offset = starts[line]
+    found = LSP_BREAK.search(text, offset)
+    content_end = found.start() if found else len(text)
+    used = 0
+    while offset < content_end and used + code_units(text[offset], encoding) <= character:
+        used += code_units(text[offset], encoding)
+        offset += 1
+    return offset
+
+
+def lsp_position(text: str, offset: int, encoding: str) -> tuple[int, int]:
+    """The LSP position just after ``text[:offset]``."""
+    head = text[:offset]
+    breaks = list(LSP_BREAK.finditer(head))
+    line_start = breaks[-1].end() if breaks else 0
+    return len(breaks), sum(code_units(ch, encoding) for ch in head[line_start:])
+
+
+@dataclass
+class EditorDocument:
+    """A document as an LSP editor holds it."""
+
+    uri: str
+    source: str
+    version: int = 1
+    language_id: str = "python"
+    encoding: str = "utf-16"
+
+    @property
+    def lines(self) -> list[str]:
+        return lsp_lines(self.source)
+
+    def offset_at(self, position: t.Position) -> int:
+        return lsp_offset(self.source, position.line, position.character, self.encoding)
+
+    def apply_change(self, change: t.TextDocumentContentChangeEvent) -> None:
+        """Apply a change: a whole text, or a range's replacement (read in order)."""
+        if isinstance(change, t.TextDocumentContentChangeWholeDocument):
+            self.source = change.text
+            return
+        begin, end = sorted((self.offset_at(change.range.start), self.offset_at(change.range.end)))
+        self.source = self.source[:begin] + change.text + self.source[end:]
 
 
 @dataclass
@@ -33,7 +105,7 @@ class Editor:
     encoding: str = "utf-16"
     root: Path = field(default_factory=Path.cwd)
     server_capabilities: t.ServerCapabilities | None = None
-    docs: dict[str, TextDocument] = field(default_factory=dict)
+    docs: dict[str, EditorDocument] = field(default_factory=dict)
     edits: list[AppliedEdit] = field(default_factory=list)
     accept: bool = True
     confirm: bool = True
@@ -69,10 +141,7 @@ class Editor:
 
     def open(self, uri: str, text: str, language: str = "python") -> None:
         """Open ``uri`` with ``text``, as the user opening a file."""
-        codec = PositionCodec(encoding=self.encoding)  # type: ignore[arg-type]
-        self.docs[uri] = TextDocument(
-            uri, text, version=1, language_id=language, position_codec=codec
-        )
+        self.docs[uri] = EditorDocument(uri, text, language_id=language, encoding=self.encoding)
         self.client.text_document_did_open(
             t.DidOpenTextDocumentParams(
                 text_document=t.TextDocumentItem(
@@ -93,7 +162,7 @@ class Editor:
         doc = self.docs[uri]
         change = t.TextDocumentContentChangePartial(range=rng, text=text)
         doc.apply_change(change)
-        doc.version = (doc.version or 0) + 1
+        doc.version += 1
         self.client.text_document_did_change(
             t.DidChangeTextDocumentParams(
                 text_document=t.VersionedTextDocumentIdentifier(uri=uri, version=doc.version),
@@ -135,7 +204,7 @@ class Editor:
                 self._change(uri, text_edit.range, text_edit.new_text)
         return True, None
 
-    def _ensure_open(self, uri: str) -> TextDocument:
+    def _ensure_open(self, uri: str) -> EditorDocument:
         if uri not in self.docs:
             path = Path(to_fs_path(uri) or "")
             self.open(uri, path.read_text() if path.exists() else "")

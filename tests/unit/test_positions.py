@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from poe_lsp.streaming.positions import advance, line_ending, offset_at, position_at, units
+from poe_lsp.streaming.positions import (
+    advance,
+    line_ending,
+    offset_at,
+    position_at,
+    split_lines,
+    units,
+)
 
 TEXT = "a😀b\r\n\tcafé 漢字\nlast"
 
@@ -48,3 +55,18 @@ def test_advance_over_inserted_text() -> None:
 def test_line_ending_of_a_document() -> None:
     assert line_ending(TEXT) == "\r\n"
     assert line_ending("one line") == "\n"
+
+
+ODD = "a\x0cb\x0bc\x1cd\x1de\x1ef\x85g\u2028h\u2029i\nj"
+
+
+def test_only_cr_and_lf_break_lines() -> None:
+    """Python's splitlines breaks ODD into 10 lines; LSP into 2."""
+    assert split_lines(ODD) == [ODD[:-2], "j"]
+    assert split_lines(ODD, keepends=True) == [ODD[:-1], "j"]
+    assert split_lines("a\rb\r\nc\n\n") == ["a", "b", "c", ""]
+    assert split_lines("") == []
+    assert position_at(ODD, len(ODD), "utf-16") == (1, 1)
+    assert offset_at(ODD, (1, 0), "utf-16") == len(ODD) - 1
+    assert offset_at(ODD, (0, 99), "utf-8") == len(ODD) - 2
+    assert advance((0, 0), "x\u2028y\x0c", "utf-8") == (0, 6)

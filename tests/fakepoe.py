@@ -29,6 +29,7 @@ at error level. Nothing is written to stdout.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import http
 import json
 import logging
@@ -46,7 +47,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.security.utils import get_authorization_scheme_param
 from sse_starlette.event import ServerSentEvent
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
 __all__ = ["ENDINGS", "Chunk", "FakePoe", "RecordedRequest", "Script"]
@@ -93,6 +94,11 @@ class Script:
     (default ``{"error": {"message": error_text, "type": error_type, "code": status}}``)
     instead of a stream, after sleeping ``first_delay``. ``headers`` are added to both kinds of
     answer (e.g. ``retry-after`` or ``x-ratelimit-*``); no header is added unless given here.
+    With ``html`` set, a ``status`` script answers that raw HTML page instead of JSON.
+
+    With ``echo_authorization``, every ``{authorization}`` in ``error_text``, ``html`` and the
+    strings of ``body`` becomes the request's ``Authorization`` header, as a careless server
+    or proxy echoes it.
     """
 
     chunks: list[Chunk | str] = field(default_factory=list)
@@ -105,6 +111,8 @@ class Script:
     status: int | None = None
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    html: str | None = None
+    echo_authorization: bool = False
 
     def __post_init__(self) -> None:
         """Reject an unknown ``end``."""
@@ -116,6 +124,21 @@ class Script:
         if self.body is not None:
             return self.body
         return {"error": {"message": self.error_text, "type": self.error_type, "code": self.status}}
+
+    def echoing(self, authorization: str | None) -> Script:
+        """This script with ``{authorization}`` filled in, if it echoes the header."""
+        if not self.echo_authorization:
+            return self
+        header = authorization or ""
+        body = None
+        if self.body is not None:
+            body = json.loads(json.dumps(self.body).replace("{authorization}", header))
+        return dataclasses.replace(
+            self,
+            error_text=self.error_text.replace("{authorization}", header),
+            html=self.html.replace("{authorization}", header) if self.html is not None else None,
+            body=body,
+        )
 
 
 @dataclass
@@ -473,6 +496,8 @@ class FakePoe:
             self._record(record, query=is_query)
         with self._lock:
             script = self._scripts.get(bot)
+        if script is not None:
+            script = script.echoing(authorization)
 
         if script is None:
             await JSONResponse({"detail": "Not Found"}, status_code=404)(scope, replay, send)
@@ -481,9 +506,15 @@ class FakePoe:
         elif script.status is not None and _is_bearer(authorization):
             if script.first_delay > 0:
                 await asyncio.sleep(script.first_delay)
-            response = JSONResponse(
-                script.status_body(), status_code=script.status, headers=script.headers
-            )
+            response: JSONResponse | HTMLResponse
+            if script.html is not None:
+                response = HTMLResponse(
+                    script.html, status_code=script.status, headers=script.headers
+                )
+            else:
+                response = JSONResponse(
+                    script.status_body(), status_code=script.status, headers=script.headers
+                )
             await response(scope, replay, send)
         else:
             call = _Call(bot=bot, script=script, record=record)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from poe_lsp.redaction import bounded, capped
 from poe_lsp.streaming.positions import Pos
 
 MAX_PER_DOCUMENT = 20
+TEXT_LIMIT = 100_000
+"""Characters of an explanation a hover shows; a bot can send any amount."""
+PROBLEM_LIMIT = 1_000
 
 
 @dataclass
@@ -27,12 +31,15 @@ class Explanation:
     """Shown under a finished text instead of who wrote it."""
 
     def markdown(self) -> str:
-        """Return the hover content: the text so far, and how far along it is."""
+        """Return the hover content: the text so far (at most :data:`TEXT_LIMIT` characters),
+        and how far along it is."""
+        text = capped(self.text, TEXT_LIMIT, "explanation")
         if self.problem:
-            return f"{self.text}\n\n---\n*{self.bot} stopped: {self.problem}*".lstrip()
+            problem = bounded(self.problem, PROBLEM_LIMIT)
+            return f"{text}\n\n---\n*{self.bot} stopped: {problem}*".lstrip()
         if not self.done:
-            return f"*{self.bot} is answering…*\n\n{self.text}"
-        return f"{self.text}\n\n---\n*{self.note or f'Written by {self.bot}'}*"
+            return f"*{self.bot} is answering…*\n\n{text}"
+        return f"{text}\n\n---\n*{self.note or f'Written by {self.bot}'}*"
 
 
 class ExplanationStore:

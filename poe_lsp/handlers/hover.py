@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types as t
 
+from poe_lsp.redaction import redact
 from poe_lsp.server import PoeLanguageServer
 
 
@@ -19,7 +20,7 @@ def hover(ls: PoeLanguageServer, params: t.HoverParams) -> t.Hover | None:
     if explanation is None:
         return None
     return t.Hover(
-        contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=explanation.markdown()),
+        contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=redact(explanation.markdown())),
         range=t.Range(
             start=t.Position(line=explanation.start[0], character=explanation.start[1]),
             end=t.Position(line=explanation.end[0], character=explanation.end[1]),

@@ -15,9 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import html
+import ipaddress
 import json
 import logging
+import math
 import random
+import re
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,8 +30,13 @@ import fastapi_poe as fp
 import httpx
 
 from poe_lsp.poe import KEY_HELP, AnswerChunk, BotQuery, PoeError
-from poe_lsp.poe.ratelimit import fingerprint, limiter_for
+from poe_lsp.poe.ratelimit import WaitTooLong, fingerprint, limiter_for
 from poe_lsp.poe.usage import fetch_balance
+from poe_lsp.redaction import bounded, redact
+
+ERROR_TEXT_LIMIT = 300
+"""Characters of what a server or bot said about a failure that a message quotes."""
+_NO_PROXY = {"http://": None, "https://": None, "all://": None}
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +58,39 @@ class FastapiPoeClient:
         backoff: float = 0.5,
     ) -> None:
         self._timeout = httpx.Timeout(connect_timeout, read=read_timeout)
+        self._read_timeout = read_timeout
         self._retries = retries
         self._backoff = backoff
-        self._session: httpx.AsyncClient | None = None
+        self._sessions: dict[bool, httpx.AsyncClient] = {}
 
-    def _client(self) -> httpx.AsyncClient:
-        if self._session is None or self._session.is_closed:
-            self._session = httpx.AsyncClient(
+    def _client(self, url: str) -> httpx.AsyncClient:
+        """The shared HTTP client for ``url``: for a loopback host, one that uses no proxy.
+
+        A proxy from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``) would
+        see a plain-http loopback request, key included; explicit mounts win over them.
+        """
+        direct = is_loopback(url)
+        session = self._sessions.get(direct)
+        if session is None or session.is_closed:
+            session = self._sessions[direct] = httpx.AsyncClient(
                 timeout=self._timeout,
                 event_hooks={
                     "request": [_notice_unfinished],
                     "response": [_observe_limits, _raise_for_status],
                 },
+                mounts=_NO_PROXY if direct else None,
             )
-        return self._session
+        return session
 
     async def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
         """Yield the answer; retry transient failures that happen before the first chunk."""
         limiter = limiter_for(fingerprint(query.api_key), query.rate_limit, query.rate_window)
         attempt = 0
         while True:
-            await limiter.acquire(query.on_wait)
+            try:
+                await limiter.acquire(query.on_wait, max_hint=self._read_timeout)
+            except WaitTooLong as exc:
+                raise _too_long_a_wait(exc.seconds, self._read_timeout) from None
             started = False
             try:
                 async for chunk in self._stream_once(query):
@@ -102,7 +124,7 @@ class FastapiPoeClient:
             request,
             query.bot,
             query.api_key,
-            session=self._client(),
+            session=self._client(query.base_url),
             num_tries=1,
             on_error=_log_bot_error,
             base_url=query.base_url,
@@ -126,13 +148,51 @@ class FastapiPoeClient:
 
     async def balance(self, api_key: str, usage_url: str) -> int:
         """Return the key's point balance from Poe's usage API at ``usage_url``."""
-        return await fetch_balance(self._client(), api_key, usage_url)
+        return await fetch_balance(self._client(usage_url), api_key, usage_url)
 
     async def aclose(self) -> None:
-        """Close the shared HTTP client."""
-        if self._session is not None:
-            await self._session.aclose()
-            self._session = None
+        """Close the shared HTTP clients."""
+        sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            await session.aclose()
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
+    try:
+        host = httpx.URL(url).host.lower().rstrip(".")
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def _too_long_a_wait(seconds: float, read_timeout: float) -> PoeError:
+    """The failure of a job Poe asked to wait longer than ``poe.readTimeout``."""
+    until = time.strftime("%H:%M", time.localtime(time.time() + seconds))
+    return PoeError(
+        "rate_limit",
+        f"Poe's rate limit was reached: Poe asked to wait {wait_words(seconds)} before the "
+        f"next request with this key, longer than poe.readTimeout ({read_timeout:g} s). "
+        f"Try again after {until}.",
+        retry_after=seconds,
+    )
+
+
+def wait_words(seconds: float) -> str:
+    """A wait as people say it: ``45 s``, ``60 min``, ``2.5 h``."""
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 90 * 60:
+        return f"{math.ceil(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 class _Request(fp.QueryRequest):
@@ -168,7 +228,7 @@ async def _raise_for_status(response: httpx.Response) -> None:
 
 
 def _log_bot_error(exc: Exception, message: str) -> None:
-    log.warning("%s: %s", message, type(exc).__name__)
+    log.warning("%s: %s", bounded(message, ERROR_TEXT_LIMIT), type(exc).__name__)
 
 
 def describe_failure(exc: fp.BotError, bot: str) -> PoeError:
@@ -220,9 +280,10 @@ def _from_status(response: httpx.Response, bot: str) -> PoeError:
         )
     if status == 429:
         retry_after = _seconds(response.headers.get("retry-after"))
+        wait = f"Poe asks to wait {wait_words(retry_after)}" if retry_after else "Wait a moment"
         return PoeError(
             "rate_limit",
-            f"Poe's rate limit was reached (HTTP 429).{said} Wait a moment and try again.",
+            f"Poe's rate limit was reached (HTTP 429).{said} {wait} and try again.",
             status=status,
             retryable=True,
             retry_after=retry_after,
@@ -240,7 +301,7 @@ def _from_error_event(raw: str, bot: str, *, retryable: bool) -> PoeError:
     if raw.startswith("{"):
         with contextlib.suppress(ValueError):
             data = json.loads(raw)
-    text = str(data.get("text") or raw or "no details")
+    text = bounded(str(data.get("text") or raw), ERROR_TEXT_LIMIT) or "no details"
     error_type = data.get("error_type")
     retryable = bool(data.get("allow_retry", retryable))
     if error_type == "insufficient_fund":
@@ -274,8 +335,21 @@ def _said(response: httpx.Response) -> str:
                 else str(body.get("detail") or "")
             )
     if not text:
-        text = response.text.strip()[:200]
+        with contextlib.suppress(ValueError):
+            text = _page_text(response)
+    text = bounded(text, ERROR_TEXT_LIMIT)
     return f' Poe said: "{text}".' if text else ""
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
+def _page_text(response: httpx.Response) -> str:
+    """The body of a failed response as text: an HTML page without its tags."""
+    text = redact(response.text)[: ERROR_TEXT_LIMIT * 40]  # redacted before it is cut
+    if "html" in response.headers.get("content-type", "") or text.lstrip().startswith("<"):
+        text = html.unescape(_TAG.sub(" ", text))
+    return text
 
 
 def _seconds(value: str | None) -> float | None:

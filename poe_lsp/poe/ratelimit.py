@@ -66,6 +66,14 @@ def parse_retry_after(value: str, now: float | None = None) -> float | None:
     return max(0.0, delay) if delay <= MAX_HINT else None
 
 
+class WaitTooLong(Exception):
+    """The server asked for a longer wait than the caller would accept."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the server asked to wait {seconds:.0f} s")
+        self.seconds = seconds
+
+
 class RateLimiter:
     """At most ``limit`` acquisitions in any ``window`` seconds, plus the server's own hints.
 
@@ -92,17 +100,22 @@ class RateLimiter:
         self._blocked_until = -math.inf
         self._waiters: deque[asyncio.Event] = deque()
 
-    async def acquire(self, on_wait: Callable[[float], None] | None = None) -> None:
+    async def acquire(
+        self, on_wait: Callable[[float], None] | None = None, *, max_hint: float | None = None
+    ) -> None:
         """Wait for a free slot and take it.
 
-        If that means waiting, ``on_wait`` is called once, with the expected wait in seconds,
-        before the first sleep. A waiter that is cancelled takes no slot and lets the waiters
+        If that means waiting, ``on_wait`` is called with the expected wait in seconds before
+        the first sleep, and again whenever a server hint makes the wait longer. If the
+        server's hints (not the window) would make it wait more than ``max_hint`` seconds,
+        raise :class:`WaitTooLong` at once, also for a waiter already waiting when the hint
+        arrives. A waiter that is cancelled or gives up takes no slot and lets the waiters
         behind it move up.
         """
         wake = asyncio.Event()
         self._waiters.append(wake)
         try:
-            await self._wait_turn(wake, on_wait)
+            await self._wait_turn(wake, on_wait, max_hint)
             self._stamps.append(self._clock())
         finally:
             self._waiters.remove(wake)
@@ -124,9 +137,13 @@ class RateLimiter:
         exhausted = _is_zero(lower.get("x-ratelimit-remaining-requests"))
         if reset is not None and (status == 429 or exhausted):
             delays.append(parse_duration(reset))
+        blocked = self._blocked_until
         for delay in delays:
             if delay is not None:
                 self._blocked_until = max(self._blocked_until, self._clock() + delay)
+        if self._blocked_until > blocked:
+            for waiter in self._waiters:
+                waiter.set()  # each rechecks its wait (and may give up)
 
     def retry_delay(self) -> float:
         """Seconds an :meth:`acquire` called now would wait if nothing changed (0 for none)."""
@@ -135,20 +152,25 @@ class RateLimiter:
         return max(0.0, self._ready_times(now, len(self._waiters) + 1)[-1] - now)
 
     async def _wait_turn(
-        self, wake: asyncio.Event, on_wait: Callable[[float], None] | None
+        self,
+        wake: asyncio.Event,
+        on_wait: Callable[[float], None] | None,
+        max_hint: float | None,
     ) -> None:
         """Sleep until ``wake`` heads the queue and a slot is free; recheck on every change."""
-        told = False
+        told: float | None = None
         while True:
             now = self._clock()
             self._forget(now)
+            if max_hint is not None and self._blocked_until - now > max_hint:
+                raise WaitTooLong(self._blocked_until - now)
             place = self._waiters.index(wake)
             ready = self._ready_times(now, place + 1)[place]
             if ready <= now and place == 0:
                 return
-            if ready > now and not told and on_wait is not None:
+            if ready > now and on_wait is not None and (told is None or ready > told + 1.0):
                 on_wait(ready - now)
-                told = True
+                told = ready
             # A waiter that is ready but not first waits for the ones ahead to take their slots.
             await self._nap(wake, ready - now if ready > now else None)
 

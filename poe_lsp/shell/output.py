@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import BinaryIO, TextIO
 
+from poe_lsp.redaction import shown
 from poe_lsp.settings import KEY_ENV
 
 _NUMBERS = re.compile(r"\d+")
@@ -62,7 +63,7 @@ class Reporter:
     def _write(self, message: str) -> None:
         stream = self._stream or sys.stderr
         with contextlib.suppress(OSError, ValueError):
-            stream.write(f"poe-lsp: {terminal_words(message)}\n")
+            stream.write(f"poe-lsp: {shown(terminal_words(message))}\n")
             stream.flush()
 
 

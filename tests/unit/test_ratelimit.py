@@ -13,6 +13,7 @@ import pytest
 from poe_lsp.poe.ratelimit import (
     MAX_HINT,
     RateLimiter,
+    WaitTooLong,
     fingerprint,
     limiter_for,
     parse_duration,
@@ -213,10 +214,68 @@ async def test_a_hint_that_arrives_while_waiting_extends_the_wait(fake: FakeTime
     waiter = Waiter(rl)
     await settle()
     rl.observe({"retry-after": "25"}, 429)
+    await settle()
+    assert waiter.waits == [10.0, 25.0], "the waiter is told at once that the wait got longer"
     await fake.advance(10.0)
     assert not waiter.done
     await fake.advance(15.0)
-    assert waiter.done and waiter.waits == [10.0], "on_wait is called once"
+    assert waiter.done and waiter.waits == [10.0, 25.0], "and only then"
+
+
+async def test_a_wait_shorter_by_the_window_is_not_announced_again(fake: FakeTime) -> None:
+    rl = limiter(fake, 1, 10.0)
+    await immediately(rl.acquire())
+    waiter = Waiter(rl)
+    await settle()
+    rl.observe({"retry-after": "5"}, 429)  # inside the window's wait: nothing changes
+    await fake.advance(10.0)
+    assert waiter.done and waiter.waits == [10.0]
+
+
+async def test_a_server_hint_longer_than_max_hint_fails_at_once(fake: FakeTime) -> None:
+    rl = limiter(fake, 500, 60.0)
+    rl.observe({"retry-after": "3600"}, 429)
+    with pytest.raises(WaitTooLong) as caught:
+        await immediately(rl.acquire(max_hint=120.0))
+    assert caught.value.seconds == 3600.0
+    assert rl.retry_delay() == 3600.0, "the block stays for callers that accept long waits"
+
+
+async def test_a_hint_within_max_hint_is_waited_for(fake: FakeTime) -> None:
+    rl = limiter(fake, 500, 60.0)
+    rl.observe({"retry-after": "30"}, 429)
+    waits: list[float] = []
+    task = asyncio.ensure_future(rl.acquire(waits.append, max_hint=120.0))
+    await settle()
+    assert waits == [30.0] and not task.done()
+    await fake.advance(30.0)
+    assert task.done() and task.exception() is None
+
+
+async def test_the_window_alone_never_counts_as_too_long(fake: FakeTime) -> None:
+    rl = limiter(fake, 1, 60.0)
+    await immediately(rl.acquire())
+    waits: list[float] = []
+    task = asyncio.ensure_future(rl.acquire(waits.append, max_hint=5.0))
+    await settle()
+    assert waits == [60.0] and not task.done()
+    await fake.advance(60.0)
+    assert task.done() and task.exception() is None
+
+
+async def test_waiters_already_queued_give_up_when_a_long_hint_arrives(fake: FakeTime) -> None:
+    rl = limiter(fake, 1, 10.0)
+    await immediately(rl.acquire())
+    first = asyncio.ensure_future(rl.acquire(max_hint=120.0))
+    second = asyncio.ensure_future(rl.acquire(max_hint=120.0))
+    patient = Waiter(rl)
+    await settle()
+    rl.observe({"x-ratelimit-reset-requests": "1h"}, 429)
+    await settle()
+    assert first.done() and isinstance(first.exception(), WaitTooLong)
+    assert second.done() and isinstance(second.exception(), WaitTooLong)
+    assert not patient.done and patient.waits[-1] == 3600.0, "told, not parked silently"
+    patient.task.cancel()
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,8 @@ PYCACHE = Path(tempfile.gettempdir()) / "poe-lsp-bench-pycache"
 
 
 def server_env() -> dict[str, str]:
-    """The servers' environment: no Poe key, and compiled bytecode kept between starts.
+    """The servers' environment: no Poe key, the benchmark bots trusted (settings alone do
+    not trust a bot), and compiled bytecode kept between starts.
 
     An installed poe-lsp starts from bytecode that pip compiled; a checkout with
     ``PYTHONDONTWRITEBYTECODE`` set would compile its sources at every start instead. The
@@ -37,6 +38,7 @@ def server_env() -> dict[str, str]:
         k: v for k, v in os.environ.items() if k not in ("POE_API_KEY", "PYTHONDONTWRITEBYTECODE")
     }
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    env["POE_TRUSTED_BOTS"] = "*"
     return env
 
 

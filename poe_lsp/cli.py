@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     if address is not None:
         server.start_tcp(*address)
         return 0
+    from poe_lsp.stdio import serve
+
     # Only JSON-RPC may reach the real stdout: anything else that prints goes to stderr.
     real_stdout = sys.stdout.buffer
     sys.stdout = sys.stderr
-    server.start_io(sys.stdin.buffer, real_stdout)
-    return 0
+    return serve(server, sys.stdin.buffer, real_stdout)

@@ -26,13 +26,16 @@ from poe_lsp.actions.explanations import ExplanationStore
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.proposals import ProposalStore
 from poe_lsp.actions.run import Document, Progress, Severity
+from poe_lsp.boundary import Boundary, path_of_uri
 from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
 from poe_lsp.logs import redact_secret
 from poe_lsp.poe import PoeClient
+from poe_lsp.redaction import redact, shown
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.streaming.jobs import JobRegistry
 from poe_lsp.streaming.positions import Encoding, Pos
 from poe_lsp.streaming.region import RegionWriter
+from poe_lsp.trust import ALLOW_SESSION, Destination, HostEntry, host_question
 from poe_lsp.workspace import LineProtocol
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,8 @@ class PoeLanguageServer(LanguageServer):
         self._poe_timeout: float | None = None
         self._version_waiters: list[asyncio.Future[None]] = []
         self._always_allowed: set[str] = set()
+        self._allowed_hosts: set[HostEntry] = set()
+        """Hosts the user allowed the key to go to, until the server stops."""
 
     # Settings -----------------------------------------------------------------------
 
@@ -116,12 +121,36 @@ class PoeLanguageServer(LanguageServer):
         self._explanations.forget(uri)
         self._proposals.forget(uri)
 
-    async def close(self) -> None:
-        """Stop every job and close connections."""
-        await self.jobs.shutdown()
+    async def close(self, timeout: float = 2.0) -> None:
+        """Stop every job (waiting at most ``timeout`` seconds) and close connections."""
+        await self.jobs.shutdown(timeout)
         if self._poe is not None:
             await self._poe.aclose()
             self._poe = None
+
+    editor_gone: bool = False
+    """Set once the editor has left (``exit`` or end of input): nothing is sent to it any more."""
+    _gone_event: asyncio.Event | None = None
+
+    def editor_left(self) -> None:
+        """The editor is gone: edits are abandoned at once, waiting or not (see :meth:`apply`)."""
+        self.editor_gone = True
+        self._editor_gone().set()
+        try:
+            uris = list(self.workspace.text_documents)
+        except RuntimeError:  # never initialized
+            uris = []
+        for uri in uris:  # its documents went with it: wait for no didChange
+            self.workspace.remove_text_document(uri)
+        waiters, self._version_waiters = self._version_waiters, []
+        for waiter in waiters:  # no didChange will come
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _editor_gone(self) -> asyncio.Event:
+        if self._gone_event is None:
+            self._gone_event = asyncio.Event()
+        return self._gone_event
 
     # Host ----------------------------------------------------------------------------
 
@@ -152,6 +181,12 @@ class PoeLanguageServer(LanguageServer):
         root = self.workspace.root_path
         return PurePosixPath(root) if root else None
 
+    @property
+    def roots(self) -> tuple[str, ...]:
+        """The root and the workspace folders: no file outside them is read or written."""
+        folders = (to_fs_path(folder.uri) for folder in self.workspace.folders.values())
+        return tuple(dict.fromkeys(p for p in (self.workspace.root_path, *folders) if p))
+
     def _edit_capabilities(self) -> t.WorkspaceEditClientCapabilities | None:
         workspace = self.client_capabilities.workspace
         return workspace.workspace_edit if workspace else None
@@ -166,20 +201,19 @@ class PoeLanguageServer(LanguageServer):
             and t.ResourceOperationKind.Create in edit.resource_operations
         )
 
-    def read_document(self, uri: str) -> Document | None:
-        """Return ``uri`` as the editor has it open, else as it is on disk, else ``None``."""
-        path = to_fs_path(uri) or unquote(uri)
+    async def read_document(self, uri: str) -> Document | None:
+        """Return ``uri`` as the editor has it open, else as the workspace boundary reads it
+        from disk (in a thread), else ``None``; raise ``Refused`` if it may not be read."""
         opened = self.workspace.text_documents.get(unquote(uri))
         if opened is not None:
-            text, version, language = opened.source, opened.version, opened.language_id
-        else:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                return None
-            version, language = None, None
-        language = language or language_for(path)
-        return Document(uri, path, text, version, language)
+            path = to_fs_path(uri) or unquote(uri)
+            language = opened.language_id or language_for(path)
+            return Document(uri, path, opened.source, opened.version, language)
+        path = path_of_uri(uri)
+        text = await asyncio.to_thread(Boundary(self.roots).read, path)
+        if text is None:
+            return None
+        return Document(uri, path, text, None, language_for(path))
 
     def uri_for(self, path: PurePosixPath) -> str:
         return from_fs_path(str(path)) or Path(path).as_uri()
@@ -212,6 +246,7 @@ class PoeLanguageServer(LanguageServer):
             "warning": t.MessageType.Warning,
             "info": t.MessageType.Info,
         }
+        message = shown(message)
         log.log(logging.WARNING if severity != "info" else logging.INFO, "%s", message)
         self.window_show_message(t.ShowMessageParams(type=kinds[severity], message=message))
 
@@ -233,35 +268,58 @@ class PoeLanguageServer(LanguageServer):
         except Exception as exc:
             log.info("showDocument failed: %s", type(exc).__name__)
 
-    async def allow_bot(self, bot: str) -> bool:
-        """Ask with ``window/showMessageRequest``; remember "Always allow" until restart."""
+    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
+        """Ask with ``window/showMessageRequest``; remember "Always allow" until restart.
+
+        ``in_settings``: the settings trust ``bot`` (``poe.trustedBots``), which alone does
+        not do, since settings can come from the project.
+        """
         if bot.lower() in self._always_allowed:
             return True
+        once, always = "Allow once", "Always allow"
+        reason = (
+            f"your settings trust {bot} (poe.trustedBots), but settings can come from the "
+            "project you opened."
+            if in_settings
+            else f"{bot} is not one of your trusted bots (poe.trustedBots)."
+        )
+        answer = await self._ask(
+            f"Poe: {reason} Any bot you query can spend your whole point balance. "
+            "Send this request to it?",
+            once,
+            always,
+        )
+        if answer == always:
+            self._always_allowed.add(bot.lower())
+        return answer in (once, always)
+
+    async def allow_host(self, place: Destination, setting: str) -> bool:
+        """Ask whether the key may go to ``place``; remember "Allow for this session"."""
+        if place.entry in self._allowed_hosts:
+            return True
+        if await self._ask(host_question(place, setting), ALLOW_SESSION) != ALLOW_SESSION:
+            return False
+        self._allowed_hosts.add(place.entry)
+        return True
+
+    async def _ask(self, message: str, *titles: str) -> str | None:
+        """Ask with ``window/showMessageRequest`` (buttons ``titles`` and Cancel); return the
+        title of the answer, ``None`` if dismissed or if the client cannot ask."""
         window = self.client_capabilities.window
         if not (window and window.show_message):
-            return False
-        once, always = "Allow once", "Always allow"
+            return None
         params = t.ShowMessageRequestParams(
             type=t.MessageType.Warning,
-            message=(
-                f"Poe: {bot} is not one of your trusted bots (poe.trustedBots). Any bot you "
-                "query can spend your whole point balance. Send this request to it?"
-            ),
-            actions=[
-                t.MessageActionItem(title=once),
-                t.MessageActionItem(title=always),
-                t.MessageActionItem(title="Cancel"),
-            ],
+            message=shown(message),
+            actions=[t.MessageActionItem(title=title) for title in (*titles, "Cancel")],
         )
         request = asyncio.ensure_future(self.window_show_message_request_async(params))
         try:
             answer = await asyncio.shield(request)
         except JsonRpcException as exc:
             log.info("showMessageRequest failed: %s", exc)
-            return False
-        if answer is not None and answer.title == always:
-            self._always_allowed.add(bot.lower())
-        return answer is not None and answer.title in (once, always)
+            return None
+        return answer.title if answer is not None else None
 
     @property
     def wants_job_events(self) -> bool:
@@ -272,7 +330,11 @@ class PoeLanguageServer(LanguageServer):
     def job_ended(self, event: JobEnded) -> None:
         """Tell clients that opted in that a job ended."""
         if self.wants_job_events:
-            self.protocol.notify(NOTIFY_JOB_ENDED, event.to_json())
+            wire = event.to_json()
+            wire["message"] = shown(event.message)
+            if event.explanation is not None:
+                wire["explanation"] = redact(event.explanation)
+            self.protocol.notify(NOTIFY_JOB_ENDED, wire)
 
     # EditorLink ----------------------------------------------------------------------
 
@@ -291,12 +353,30 @@ class PoeLanguageServer(LanguageServer):
         return (opened.source, opened.version) if opened is not None else None
 
     async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
+        """Send the edit; wait for the answer (up to a timeout) while the editor is there.
+
+        Once the editor is gone (:meth:`editor_left`) the edit is abandoned at once, as if its
+        job were cancelled: it raises :class:`asyncio.CancelledError`, which ends the job
+        quietly (nothing can be rolled back in an editor that left).
+        """
+        if self.editor_gone:
+            raise asyncio.CancelledError("the editor is gone")
         request = asyncio.ensure_future(
             self.workspace_apply_edit_async(t.ApplyWorkspaceEditParams(edit=edit, label=label))
         )
+        gone = asyncio.ensure_future(self._editor_gone().wait())
         timeout = CONFIRM_TIMEOUT if patient else APPLY_EDIT_TIMEOUT
         try:
-            result = await asyncio.wait_for(asyncio.shield(request), timeout)
+            # Neither future is cancelled with the caller: the answer may still come.
+            await asyncio.wait({request, gone}, timeout=timeout, return_when="FIRST_COMPLETED")
+        finally:
+            gone.cancel()
+        if not request.done():
+            if self.editor_gone:
+                raise asyncio.CancelledError("the editor is gone")
+            raise TimeoutError
+        try:
+            result = request.result()
         except JsonRpcException as exc:  # Eglot refuses a stale edit with an error response
             log.warning("edit refused: %s", exc)
             return False
@@ -341,7 +421,7 @@ class PoeLanguageServer(LanguageServer):
 
 class _NoProgress:
     def report(self, message: str) -> None:
-        log.debug("progress: %s", message)
+        log.debug("progress: %s", message)  # the log formatter redacts
 
     def end(self, message: str) -> None:
         log.debug("progress end: %s", message)
@@ -354,11 +434,13 @@ class _WorkDoneProgress:
 
     def report(self, message: str) -> None:
         self._server.work_done_progress.report(
-            self._token, t.WorkDoneProgressReport(message=message)
+            self._token, t.WorkDoneProgressReport(message=shown(message))
         )
 
     def end(self, message: str) -> None:
-        self._server.work_done_progress.end(self._token, t.WorkDoneProgressEnd(message=message))
+        self._server.work_done_progress.end(
+            self._token, t.WorkDoneProgressEnd(message=shown(message))
+        )
 
 
 def _import_client() -> Any:

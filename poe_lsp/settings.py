@@ -2,7 +2,9 @@
 
 The same object arrives as ``initializationOptions`` and from ``workspace/configuration``
 (section ``poe``), in camelCase. Values that are wrong fall back to their defaults, and
-:func:`parse_settings` says which, so the server can tell the user.
+:func:`parse_settings` says which, so the server can tell the user. Any of these sources can
+be the project's, so what the key may reach beyond Poe and this machine, and which bots may
+spend it without asking, is widened only from the environment (see :mod:`poe_lsp.trust`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from poe_lsp import trust
 from poe_lsp.contract import ACTIONS, Action
 
 DEFAULT_BOT = "Claude-Sonnet-4.5"
@@ -29,7 +32,6 @@ TRUSTED_BOTS = (
     "Gemini-2.5-Flash",
 )
 """Official Poe bots suggested for code; others are asked about before their first use."""
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
 DEFAULT_REVIEW: Mapping[Action, bool] = {"refactor": False, "ask": True, "writeTests": False}
 
 
@@ -55,10 +57,15 @@ class Settings:
     rate_limit_window: float = 60.0
     """``rateLimitWindow``: the window of ``rateLimit``, in seconds (1-3600)."""
     trusted_bots: tuple[str, ...] = TRUSTED_BOTS
-    """``trustedBots``: bots that may spend your points without asking first; ``"*"`` trusts
-    every bot. Others are asked about once (Allow once / Always allow / Cancel)."""
+    """``trustedBots``: the bots of :data:`TRUSTED_BOTS` it keeps are trusted without asking.
+    Bots it adds (``"*"``: every bot) are still asked about, since settings can come from the
+    project; only :attr:`env_trusted_bots` widens without asking."""
     usage_url: str | None = None
     """``usageUrl``: Poe's API host for the point balance; derived from ``baseUrl`` if unset."""
+    env_trusted_bots: tuple[str, ...] = ()
+    """``$POE_TRUSTED_BOTS``: more bots trusted without asking (``*``: every bot)."""
+    allowed_hosts: frozenset[trust.HostEntry] = frozenset()
+    """``$POE_ALLOWED_HOSTS``: hosts besides Poe's and this machine the key may be sent to."""
     review: Mapping[Action, bool] = field(default_factory=lambda: dict(DEFAULT_REVIEW))
     """``review``: per action, whether its change is offered for review instead of streamed
     straight into the document, e.g. ``{"refactor": true}``. Explain never edits."""
@@ -67,9 +74,13 @@ class Settings:
         """Return the bot configured for ``action``."""
         return self.bots.get(action) or self.bot
 
-    def trusts(self, bot: str) -> bool:
-        """Whether ``bot`` may be queried without asking the user first."""
-        return "*" in self.trusted_bots or bot.lower() in {b.lower() for b in self.trusted_bots}
+    def bot_trust(self, bot: str) -> trust.BotTrust:
+        """Whether ``bot`` may be queried without asking, or why the user is asked first."""
+        return trust.bot_trust(bot, self.trusted_bots, self.env_trusted_bots, TRUSTED_BOTS)
+
+    def may_send_key(self, url: str) -> bool:
+        """Whether the key may go to the host of ``url`` without asking the user first."""
+        return trust.may_send_key(trust.destination(url), self.allowed_hosts)
 
 
 def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[Settings, list[str]]:
@@ -96,6 +107,18 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
         env_key = env.get(KEY_ENV, "").strip()
         key = env_key if _valid_key(env_key) else None
     settings = replace(settings, api_key=key or None)
+
+    hosts, wrong = trust.parse_hosts(env.get(trust.ALLOWED_HOSTS_ENV, ""))
+    if wrong:
+        problems.append(
+            f"{trust.ALLOWED_HOSTS_ENV} must list hosts like example.com or example.com:8443; "
+            f"ignoring {', '.join(repr(w) for w in wrong)}"
+        )
+    settings = replace(
+        settings,
+        allowed_hosts=hosts,
+        env_trusted_bots=trust.parse_bots(env.get(trust.TRUSTED_BOTS_ENV, "")),
+    )
 
     bot = data.get("bot")
     if bot is not None:
@@ -167,15 +190,25 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
 
 
 def _url(data: Mapping[str, Any], key: str, problems: list[str], *, fallback: str) -> str | None:
-    """Validate a URL setting: http(s), and plain http only to this machine (the key goes there)."""
+    """Validate a URL setting: http(s), and plain http only to this machine (the key goes there).
+
+    A user name, password, backslash or space in the host part is refused: URL parsers
+    disagree on where such a host ends, and the host decides where the key goes.
+    """
     value = data.get(key)
     if value is None or value == "":
         return None
     parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c in parts.netloc for c in "@\\ \t")
+        or not _valid_port(parts.netloc)
+    ):
         problems.append(f"poe.{key} must be an https URL; {fallback}")
         return None
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+    if parts.scheme == "http" and not trust.is_local(parts.hostname):
         problems.append(
             f"poe.{key} must use https (your API key travels with each request; plain http is "
             f"allowed only to localhost); {fallback}"
@@ -185,6 +218,14 @@ def _url(data: Mapping[str, Any], key: str, problems: list[str], *, fallback: st
         problems.append(f"poe.{key} must end with '/'; using '{value}/'")
         value += "/"
     return str(value)
+
+
+def _valid_port(netloc: str) -> bool:
+    try:
+        port = urlsplit(f"//{netloc}").port
+    except ValueError:
+        return False
+    return port is None or port > 0
 
 
 def _valid_key(value: object) -> bool:

@@ -29,12 +29,15 @@ from poe_lsp.actions.targets import (
     select,
     tests_target,
 )
+from poe_lsp.boundary import Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, Outcome
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
+from poe_lsp.redaction import redact_keys
 from poe_lsp.settings import KEY_ENV, Settings
 from poe_lsp.streaming.jobs import Job
 from poe_lsp.streaming.positions import Pos
 from poe_lsp.streaming.region import EditRejected, RegionConflict, RegionWriter
+from poe_lsp.trust import Destination, bot_refused, destination, host_refused
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,11 @@ NO_KEY = (
     "Poe needs your API key: set poe.apiKey in your editor's settings (VS Code: run "
     f"'Poe: Set API Key'; Neovim: api_key in setup()), or {KEY_ENV} in the environment the "
     "editor starts from. Get a key at https://poe.com/api_key."
+)
+
+UNEXPECTED = (
+    "poe-lsp failed unexpectedly (see its log), so the job stopped; try again, and if it "
+    "happens again, report it with the log."
 )
 
 __all__ = ["Document", "Host", "Progress", "Severity", "Stop", "pump", "run_action"]
@@ -98,8 +106,13 @@ class Host(TargetHost, Protocol):
 
     def job_ended(self, event: JobEnded) -> None: ...
 
-    async def allow_bot(self, bot: str) -> bool:
-        """Ask the user whether ``bot``, which is not trusted, may spend their points."""
+    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
+        """Ask the user whether ``bot``, which is not trusted (or trusted only by settings,
+        which can be the project's), may spend their points."""
+        ...
+
+    async def allow_host(self, place: Destination, setting: str) -> bool:
+        """Ask the user whether the key may go to ``place``, which ``setting`` points to."""
         ...
 
 
@@ -131,17 +144,18 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         settings = await host.ready_settings()
         if not settings.api_key:
             raise Stop(NO_KEY)
+        if not settings.may_send_key(settings.base_url):
+            place = destination(settings.base_url)
+            progress.report(f"waiting for you to allow {place.name}…")
+            if not await host.allow_host(place, "poe.baseUrl"):
+                raise Stop(host_refused(place, "poe.baseUrl"), "warning")
         bot = args.bot or settings.bot_for(action)
-        if not settings.trusts(bot):
+        trust = settings.bot_trust(bot)
+        if trust != "trusted":
             progress.report(f"waiting for you to allow {bot}…")
-            if not await host.allow_bot(bot):
-                raise Stop(
-                    f"Nothing was sent to {bot}: it is not in poe.trustedBots, and a bot you "
-                    "query can spend your whole point balance. Allow it when asked, or add it "
-                    "to poe.trustedBots.",
-                    "warning",
-                )
-        document = host.read_document(args.uri)
+            if not await host.allow_bot(bot, in_settings=trust == "settings"):
+                raise Stop(bot_refused(bot, trust), "warning")
+        document = await host.read_document(args.uri)
         if document is None:
             raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
         selection = select(document, args, settings.context_lines, host.link.encoding)
@@ -158,9 +172,15 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         )
         render: Render | None = None
         if action == "writeTests":
-            writer, render, prompt = tests_target(host, document, prompt, title)
+            writer, render, prompt = await tests_target(host, document, prompt, title)
         elif action != "explain":
             writer, render = replace_target(host, document, selection, title)
+        if writer is not None and (rival := job.rival(writer.uri)) is not None:
+            raise Stop(
+                f"Poe is already writing tests into {prompt.test_path or writer.uri} "
+                f"({rival.id}); wait for it to finish or cancel it (poe.cancel), then ask again.",
+                "warning",
+            )
         job.writer = writer
         review = writer is not None and (
             settings.review.get(action, False) or not host.can_apply_edits
@@ -212,14 +232,25 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             explanation.problem = "cancelled"
         end("cancelled", "Cancelled" + ("; the document is as it was." if undone else "."))
         raise
-    except (Stop, PoeError, RegionConflict, EditRejected, TimeoutError) as exc:
-        message, severity = _describe(exc)
+    except (Stop, Refused, PoeError, RegionConflict, EditRejected, TimeoutError) as exc:
+        described: tuple[str, Severity] = (
+            (exc.message, "error") if isinstance(exc, Refused) else _describe(exc)
+        )
+        message, severity = described
         undone = await _undo(writer) if not isinstance(exc, RegionConflict) else False
         if undone:
             message += " The document is as it was."
         if explanation is not None:
             explanation.problem = message
         host.notify(severity, message)
+        end("failed", message)
+    except Exception:  # a bug: the job still ends, and says so
+        log.exception("job %s failed unexpectedly", job.id)
+        message = UNEXPECTED
+        with contextlib.suppress(Exception):
+            if await _undo(writer):
+                message += " The document is as it was."
+        host.notify("error", message)
         end("failed", message)
     finally:
         if writer is not None and host.proposals.get(job.id) is None:
@@ -280,7 +311,8 @@ async def pump(chunks: AsyncIterator[AnswerChunk], sink: Sink) -> None:
             if final:
                 consumer.result()
             changed.clear()
-            shown = await sink(answer, final)
+            # A bot server that echoes the key must not get it into the user's files.
+            shown = await sink(redact_keys(answer), final)
             if final:
                 return
             interval = FLUSH_INTERVAL if shown else IDLE_INTERVAL

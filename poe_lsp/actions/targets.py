@@ -6,17 +6,27 @@ Each target is a :class:`~poe_lsp.streaming.region.RegionWriter` on the right re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal, Protocol
 
+from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.prompt import PromptInput
 from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.actions.testfile import test_path_for
+from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import ActionArgs
 from poe_lsp.streaming.fences import extract_code, fit_to_selection
-from poe_lsp.streaming.positions import Encoding, Pos, line_ending, offset_at, position_at
+from poe_lsp.streaming.positions import (
+    Encoding,
+    Pos,
+    line_ending,
+    offset_at,
+    position_at,
+    split_lines,
+)
 from poe_lsp.streaming.region import EditorLink, RegionWriter
 
 Severity = Literal["error", "warning", "info"]
@@ -64,12 +74,20 @@ class TargetHost(Protocol):
     def root(self) -> PurePosixPath | None: ...
 
     @property
+    def roots(self) -> Sequence[str]:
+        """The workspace folders: no file outside them is read from disk or written."""
+        ...
+
+    @property
     def can_create_files(self) -> bool: ...
 
     @property
     def can_apply_edits(self) -> bool: ...
 
-    def read_document(self, uri: str) -> Document | None: ...
+    async def read_document(self, uri: str) -> Document | None:
+        """Return ``uri`` as the editor has it, else as the workspace boundary reads it from
+        disk, else ``None``; raise :class:`Stop` when it may not or cannot be read."""
+        ...
 
     def uri_for(self, path: PurePosixPath) -> str: ...
 
@@ -80,7 +98,7 @@ def select(document: Document, args: ActionArgs, context_lines: int, enc: Encodi
     start: Pos = (args.range.start.line, args.range.start.character)
     end: Pos = (args.range.end.line, args.range.end.character)
     if start == end:
-        block = expand_cursor(text.splitlines(), start)
+        block = expand_cursor(split_lines(text), start)
         if block is None:
             raise Stop("Put the cursor on a line of code, or select the code for Poe.", "warning")
         start, end = block
@@ -88,8 +106,8 @@ def select(document: Document, args: ActionArgs, context_lines: int, enc: Encodi
     start, end = position_at(text, begin, enc), position_at(text, finish, enc)
     if not text[begin:finish].strip():
         raise Stop("The selection is empty: select the code for Poe.", "warning")
-    before_lines = text[:begin].splitlines(keepends=True)
-    after_lines = text[finish:].splitlines(keepends=True)
+    before_lines = split_lines(text[:begin], keepends=True)
+    after_lines = split_lines(text[finish:], keepends=True)
     return Selection(
         start=start,
         end=end,
@@ -118,18 +136,33 @@ def replace_target(
     return writer, render
 
 
-def tests_target(
+async def tests_target(
     host: TargetHost, document: Document, prompt: PromptInput, title: str
 ) -> tuple[RegionWriter, Callable[[str, bool], str | None], PromptInput]:
+    """Return the writer at the end of the source's test file, its render and the prompt
+    with that file's head; the file must pass the workspace boundary even if it is open."""
     source = PurePosixPath(document.path)
     path = test_path_for(source, host.root, document.language_id)
-    uri = document.uri if path == source else host.uri_for(path)
-    existing = document if path == source else host.read_document(uri)
+    boundary = Boundary(host.roots)
+    existing: Document | None
+    if path == source:
+        uri, existing = document.uri, document
+    else:
+        try:
+            await asyncio.to_thread(boundary.check_target, path)
+        except Refused as exc:
+            raise Stop(f"No tests were written: {exc.message}") from None
+        uri = host.uri_for(path)
+        existing = await host.read_document(uri)
     text = existing.text if existing is not None else ""
     create = existing is None
     if create and not (host.can_create_files and host.can_apply_edits):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).touch()
+        try:
+            await asyncio.to_thread(boundary.create, path)
+        except Refused as exc:
+            raise Stop(f"No tests were written: {exc.message}") from None
+        except OSError as exc:
+            raise Stop(f"Cannot create {relative(str(path), host.root)}: {exc.strerror}.") from None
         create = False
     blank = 2 if document.language_id == "python" else 1
     separator = "" if not text.strip() else "\n" * max(0, blank + 1 - _trailing_newlines(text))
@@ -159,6 +192,29 @@ def tests_target(
         }
     )
     return writer, render, prompt
+
+
+def planned_target(
+    action: str, uri: str, language: str | None, root: PurePosixPath | None
+) -> str | None:
+    """Return the file a job of ``action`` on ``uri`` will write into when it is not ``uri``
+    itself (the test file of Write tests), as far as it can be known without reading."""
+    if action != "writeTests":
+        return None
+    try:
+        source = PurePosixPath(path_of_uri(uri))
+    except Refused:
+        return None
+    path = test_path_for(source, root, language or language_for(source))
+    return None if path == source else Path(path).as_uri()
+
+
+def relative_uri(uri: str, root: PurePosixPath | None) -> str:
+    """Return the path of the file URI ``uri`` relative to the workspace root, for messages."""
+    try:
+        return relative(path_of_uri(uri), root)
+    except Refused:
+        return uri
 
 
 def relative(path: str, root: PurePosixPath | None) -> str:

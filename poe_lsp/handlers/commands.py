@@ -4,10 +4,12 @@ accept or reject answers kept for review."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from poe_lsp.actions.run import NO_KEY, accept, run_action
+from poe_lsp.actions.targets import planned_target, relative_uri
 from poe_lsp.contract import (
     CMD_ACCEPT,
     CMD_BALANCE,
@@ -52,7 +54,15 @@ def _starter(command: str, action: Action) -> Any:
             (parsed.range.start.line, parsed.range.start.character),
             (parsed.range.end.line, parsed.range.end.character),
         )
-        busy = ls.jobs.blocking(action, parsed.uri, *span)
+        opened = ls.workspace.text_documents.get(unquote(parsed.uri))
+        language = opened.language_id if opened is not None else None
+        target = planned_target(action, parsed.uri, language, ls.root)
+        busy = ls.jobs.blocking(action, parsed.uri, *span, target=target)
+        if busy is not None and action == "writeTests":
+            raise RequestFailed(
+                f"Poe is already writing tests into {relative_uri(busy.target_key(), ls.root)} "
+                f"({busy.id}); wait for it to finish or cancel it (poe.cancel), then ask again."
+            )
         if busy is not None:
             raise RequestFailed(
                 f"Poe is still working on this code ({busy.id}); wait for it to finish or "
@@ -62,7 +72,7 @@ def _starter(command: str, action: Action) -> Any:
         def run(job: Job) -> Any:
             return run_action(ls, job, action, parsed)
 
-        job = ls.jobs.start(action, parsed.uri, run, span)
+        job = ls.jobs.start(action, parsed.uri, run, span, target=target)
         return {"jobId": job.id}
 
     start.__name__ = command.replace(".", "_")
@@ -103,15 +113,20 @@ def reject_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
 async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:
     """Answer ``{"points": N}``, the key's point balance from Poe's usage API."""
     from poe_lsp.poe.usage import usage_base_url
+    from poe_lsp.trust import destination, host_refused
 
     settings = await ls.ready_settings()
     if not settings.api_key:
         raise RequestFailed(NO_KEY)
+    url = usage_base_url(settings.base_url, settings.usage_url)
+    if not settings.may_send_key(url):
+        place = destination(url)
+        setting = "poe.usageUrl" if settings.usage_url else "poe.baseUrl"
+        if not await ls.allow_host(place, setting):
+            raise RequestFailed(host_refused(place, setting))
     client = await ls.poe_client(settings)
     try:
-        points = await client.balance(
-            settings.api_key, usage_base_url(settings.base_url, settings.usage_url)
-        )
+        points = await client.balance(settings.api_key, url)
     except PoeError as exc:
         raise RequestFailed(exc.message) from None
     if not ls.wants_job_events:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -71,15 +72,25 @@ async def pull_settings(ls: PoeLanguageServer) -> None:
     ls.settings_ready.set()
 
 
-def shutdown(ls: PoeLanguageServer, *args: Any) -> None:
-    """Stop the jobs; cancel the server's own pending requests safely.
+SHUTDOWN_TIMEOUT = 2.0
+"""Seconds ``shutdown`` waits for the jobs to stop (their streams close at once; rollbacks
+take a round trip to the editor) before it answers."""
 
-    pygls 2.1's own shutdown cancels pending requests while iterating the dict that each
-    cancel shrinks; cancelling them here first, from a copy, avoids that error.
+
+async def shutdown(ls: PoeLanguageServer, *args: Any) -> None:
+    """Stop the jobs and close the Poe connections, then let pygls answer.
+
+    The jobs' rollbacks still reach the editor, which is there until ``exit``. pygls 2.1's own
+    shutdown then cancels pending requests while iterating the dict that each cancel shrinks;
+    cancelling them here first, from a copy, avoids that error.
     """
-    ls.jobs.cancel()
+    running = len(ls.jobs.running())
+    await ls.close(SHUTDOWN_TIMEOUT)
+    if running:
+        log.info("shutdown: stopped %d job(s)", running)
+    this: object = asyncio.current_task()  # this handler's own future: never cancel it
     for msg_id, future in list(ls.protocol._request_futures.items()):
-        if msg_id != ls.protocol.msg_id and not future.done():
+        if msg_id != ls.protocol.msg_id and future is not this and not future.done():
             future.cancel()
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 from lsprotocol import types as t
 
 from poe_lsp.actions.run import run_action
+from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs
 from poe_lsp.logs import redact_secret, setup_logging
 from poe_lsp.poe import PoeError
@@ -22,10 +24,11 @@ from poe_lsp.settings import KEY_ENV, Settings, parse_settings
 from poe_lsp.shell.args import COMMANDS, Target
 from poe_lsp.shell.exits import Exit
 from poe_lsp.shell.host import TerminalHost, Watch, appended, replaced
-from poe_lsp.shell.memory import FileChanged, read_text
+from poe_lsp.shell.memory import FileChanged
 from poe_lsp.shell.output import Reporter
 from poe_lsp.streaming.jobs import JobRegistry
 from poe_lsp.streaming.positions import line_starts
+from poe_lsp.trust import destination
 
 NO_KEY = (
     f"no Poe API key: set {KEY_ENV} in the environment, or pass --key-file PATH (a file "
@@ -86,15 +89,16 @@ def _prepare(args: argparse.Namespace, reporter: Reporter) -> _Run:
     settings = _settings(args)
     instruction = _instruction(args, action)
     target: Target = args.target
-    path = Path(target.path).expanduser().resolve()
+    write = bool(getattr(args, "write", False))
+    path = Path(os.path.abspath(Path(target.path).expanduser()))  # a link stays a link
+    root = _root(args.root, path)
+    boundary = Boundary((root,))
     try:
-        text = read_text(path)
-    except IsADirectoryError:
-        raise Failure(Exit.USAGE, f"{target.path} is a folder, not a file") from None
-    except OSError as exc:
-        raise Failure(Exit.USAGE, f"cannot read {target.path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise Failure(Exit.USAGE, f"{target.path} is not UTF-8 text") from None
+        if write and action in ("refactor", "ask"):  # it writes into the file it reads
+            boundary.check_target(path)
+        text = boundary.read(path)
+    except Refused as exc:
+        raise Failure(Exit.USAGE, exc.message) from None
     if text is None:
         raise Failure(Exit.USAGE, f"cannot read {target.path}: no such file")
     begin, finish, selection = _lines(text, target)
@@ -108,10 +112,9 @@ def _prepare(args: argparse.Namespace, reporter: Reporter) -> _Run:
         watch = replaced(uri, begin, len(text) - finish)
     elif action == "writeTests":
         watch = appended
-    write = bool(getattr(args, "write", False))
     host = TerminalHost(
         settings,
-        _root(args.root, path),
+        root,
         reporter,
         sys.stdout.buffer,
         watch,
@@ -148,7 +151,9 @@ async def _execute(job_run: _Run, reporter: Reporter) -> int:
                 reporter.info(f"not written: --write adds them to {name}")
             continue
         try:
-            document.save()
+            await asyncio.to_thread(document.save)
+        except Refused as exc:
+            raise Failure(Exit.USAGE, f"{name} was not written: {exc.message}") from None
         except FileChanged:
             raise Failure(
                 Exit.CHANGED,
@@ -199,10 +204,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     env: dict[str, str] | None = None
     if args.key_file is not None:
         raw["apiKey"] = _read_key(args.key_file)
-        env = {}
+        env = {k: v for k, v in os.environ.items() if k != KEY_ENV}
     settings, problems = parse_settings(raw, env)
     # The answer is reviewed on stdout; --write is the user's accept.
     settings = replace(settings, review={})
+    if "baseUrl" in raw and not problems:  # typed on the command line: the user's choice
+        place = destination(settings.base_url)
+        settings = replace(settings, allowed_hosts=settings.allowed_hosts | {place.entry})
     for problem in problems:
         if problem.startswith("poe.apiKey"):
             raise Failure(

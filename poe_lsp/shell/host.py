@@ -17,6 +17,7 @@ from poe_lsp.actions.explanations import Explanation, ExplanationStore
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.proposals import ProposalStore
 from poe_lsp.actions.run import TITLES, Document, Severity, Stop
+from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import JobEnded
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
 from poe_lsp.settings import Settings
@@ -24,6 +25,7 @@ from poe_lsp.shell.exits import Exit
 from poe_lsp.shell.memory import MemoryDocument, MemoryLink
 from poe_lsp.shell.output import AnswerPrinter, Reporter
 from poe_lsp.streaming.positions import Pos
+from poe_lsp.trust import Destination
 
 Watch = Callable[[str, MemoryDocument], str | None]
 """Given a document the action edited, return the part of it to show (``None``: nothing)."""
@@ -63,7 +65,9 @@ class TerminalHost:
         self._printer = AnswerPrinter(out, reporter, self._stdout_closed)
         self._watch = watch
         self._needs_stdout = needs_stdout
-        self._link = MemoryLink(self._document_changed)
+        self.boundary = Boundary((root,))
+        """The root: the command reads and writes no file outside it."""
+        self._link = MemoryLink(self._document_changed, self.boundary)
         self._explanations = _Explanations()
         self._proposals = ProposalStore()
         self._poe: _Recording | None = None
@@ -83,6 +87,10 @@ class TerminalHost:
     @property
     def root(self) -> PurePosixPath | None:
         return PurePosixPath(self._root)
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        return self.boundary.roots
 
     @property
     def proposals(self) -> ProposalStore:
@@ -112,13 +120,13 @@ class TerminalHost:
             self._poe = _Recording(FastapiPoeClient(read_timeout=settings.read_timeout))
         return self._poe
 
-    def read_document(self, uri: str) -> Document | None:
-        """Return ``uri`` as held in memory, reading it from disk the first time."""
+    async def read_document(self, uri: str) -> Document | None:
+        """Return ``uri`` as held in memory, reading it from disk (through the boundary)
+        the first time."""
         try:
-            document = self._link.load(uri)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-            raise Stop(f"Cannot read {uri}: {reason}.") from None
+            document = await self._link.load(uri)
+        except Refused as exc:
+            raise Stop(exc.message) from None
         if document is None:
             return None
         language = language_for(document.path)
@@ -127,12 +135,17 @@ class TerminalHost:
     def uri_for(self, path: PurePosixPath) -> str:
         return Path(path).as_uri()
 
-    async def allow_bot(self, bot: str) -> bool:
+    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
         """Yes: a bot that is not in the trusted list can only come from ``--bot``, and naming
         it there is the user's choice (the editor asks because settings can come from a
         repository the user did not write)."""
         self._reporter.info(f"{bot} is not one of the trusted bots; asking it as --bot says")
         return True
+
+    async def allow_host(self, place: Destination, setting: str) -> bool:
+        """No: the terminal allows only hosts from its own command line (``--base-url``) and
+        ``$POE_ALLOWED_HOSTS``, which the settings already hold."""
+        return False
 
     async def begin_progress(
         self, title: str, message: str, on_cancel: Callable[[], object]

@@ -3,21 +3,20 @@
 :class:`MemoryLink` is the :class:`~poe_lsp.streaming.region.EditorLink` of the terminal:
 the "editor" is a set of documents read from disk once and edited in memory, with positions
 in code points (``utf-32``). Nothing reaches the disk here; :meth:`MemoryDocument.save` does
-that at the end, and only if the file is still as it was read.
+that at the end, and only if the file is still as it was read. Every read and write goes
+through the workspace :class:`~poe_lsp.boundary.Boundary` of the command's root.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types as t
 
+from poe_lsp.boundary import Boundary, path_of_uri
 from poe_lsp.streaming.positions import Encoding, offset_at
 from poe_lsp.streaming.region import RegionWriter
 
@@ -35,6 +34,7 @@ class MemoryDocument:
     path: Path
     original: str | None
     text: str
+    boundary: Boundary
     version: int = 0
 
     @property
@@ -45,66 +45,45 @@ class MemoryDocument:
     def save(self) -> None:
         """Write the text to the file, unless the file changed since it was read.
 
-        The new content goes to a temporary file beside it that then replaces it, so a reader
-        never sees half of it; the file's permissions are kept.
+        The boundary writes it atomically (a private temporary file that replaces it), keeps
+        its permissions, and refuses a link or a file outside the root. Raises
+        :class:`FileChanged`, :class:`~poe_lsp.boundary.Refused` or ``OSError``.
         """
-        try:
-            unchanged = read_text(self.path) == self.original
-        except (OSError, UnicodeDecodeError):
-            unchanged = False
-        if not unchanged:
+        self.boundary.check_target(self.path)
+        if self.boundary.read(self.path) != self.original:
             raise FileChanged(str(self.path))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.poe-lsp-{os.getpid()}")
-        try:
-            with temporary.open("w", encoding="utf-8", newline="") as file:
-                file.write(self.text)
-            if self.original is not None:
-                shutil.copymode(self.path, temporary)
-            temporary.replace(self.path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
-
-
-def read_text(path: Path) -> str | None:
-    """Return the file's text with its line endings as they are, or ``None`` if it is missing.
-
-    Raises ``OSError`` when it exists but cannot be read, ``UnicodeDecodeError`` when it is not
-    UTF-8.
-    """
-    try:
-        with path.open(encoding="utf-8", newline="") as file:
-            return file.read()
-    except FileNotFoundError:
-        return None
+        self.boundary.write(self.path, self.text)
 
 
 def path_of(uri: str) -> Path:
-    """Return the path of a ``file:`` URI."""
-    return Path(unquote(urlsplit(uri).path))
+    """Return the path of a ``file:`` URI (refused by the boundary if it is not one)."""
+    return Path(path_of_uri(uri))
 
 
 class MemoryLink:
     """Applies the writer's edits to documents in memory and tells ``on_change`` about each."""
 
-    def __init__(self, on_change: Callable[[str, MemoryDocument], None]) -> None:
+    def __init__(
+        self, on_change: Callable[[str, MemoryDocument], None], boundary: Boundary
+    ) -> None:
+        self.boundary = boundary
         self.documents: dict[str, MemoryDocument] = {}
         self._on_change = on_change
         self._writers: dict[str, list[RegionWriter]] = {}
 
     def add(self, uri: str, path: Path, text: str) -> None:
         """Hold ``text``, just read from the file at ``path``, as the document ``uri``."""
-        self.documents[uri] = MemoryDocument(path, text, text)
+        self.documents[uri] = MemoryDocument(path, text, text, self.boundary)
 
-    def load(self, uri: str) -> MemoryDocument | None:
-        """Return the document at ``uri``, reading it from disk the first time."""
+    async def load(self, uri: str) -> MemoryDocument | None:
+        """Return the document at ``uri``, reading it (in a thread, through the boundary)
+        from disk the first time; raise :class:`~poe_lsp.boundary.Refused` if it may not."""
         if uri not in self.documents:
             path = path_of(uri)
-            text = read_text(path)
+            text = await asyncio.to_thread(self.boundary.read, path)
             if text is None:
                 return None
-            self.documents[uri] = MemoryDocument(path, text, text)
+            self.documents.setdefault(uri, MemoryDocument(path, text, text, self.boundary))
         return self.documents[uri]
 
     @property
@@ -124,8 +103,10 @@ class MemoryLink:
         changes: list[tuple[str, Sequence[object]]] = list((edit.changes or {}).items())
         for change in edit.document_changes or ():
             if isinstance(change, t.CreateFile):
-                if self.load(change.uri) is None:
-                    self.documents[change.uri] = MemoryDocument(path_of(change.uri), None, "")
+                if await self.load(change.uri) is None:
+                    path = path_of(change.uri)
+                    await asyncio.to_thread(self.boundary.check_target, path)
+                    self.documents[change.uri] = MemoryDocument(path, None, "", self.boundary)
             elif isinstance(change, t.TextDocumentEdit):
                 document = self.documents.get(change.text_document.uri)
                 version = change.text_document.version
@@ -135,8 +116,9 @@ class MemoryLink:
             else:
                 return False
         plain = [(uri, _text_edits(edits)) for uri, edits in changes]
-        if any(edits is None or self.load(uri) is None for uri, edits in plain):
-            return False
+        for uri, edits in plain:
+            if edits is None or await self.load(uri) is None:
+                return False
         for uri, edits in plain:
             document = self.documents[uri]
             for begin, end, reported in _changes(document.text, edits or []):

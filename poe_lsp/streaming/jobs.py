@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from poe_lsp.streaming.positions import Pos
 from poe_lsp.streaming.region import RegionWriter
@@ -30,10 +31,21 @@ class Job:
     cancelling: bool = False
     writer: RegionWriter | None = field(default=None, repr=False)
     """Set once the job writes into a document."""
+    target: str | None = None
+    """The file the job will write into, when it was known before it started."""
+    registry: JobRegistry | None = field(default=None, repr=False)
+
+    def rival(self, uri: str) -> Job | None:
+        """Return another job that already writes into ``uri`` what this one would."""
+        return self.registry.claimed(self, uri) if self.registry is not None else None
 
     def touches(self, uri: str) -> bool:
         """Whether the job reads or writes ``uri``."""
         return uri in (self.uri, self.writer.uri if self.writer else None)
+
+    def target_key(self) -> str:
+        """The file the job writes into (or, while that is not known, the one it reads)."""
+        return unquote(self.writer.uri if self.writer else self.target or self.uri)
 
     def region(self) -> tuple[str, Pos, Pos]:
         """The document and range the job writes (or will write) to."""
@@ -63,10 +75,21 @@ class JobRegistry:
         uri: str,
         run: Callable[[Job], Coroutine[Any, Any, None]],
         span: tuple[Pos, Pos] = ((0, 0), (0, 0)),
+        target: str | None = None,
     ) -> Job:
-        """Start ``run(job)`` in the background and return the job at once."""
+        """Start ``run(job)`` in the background and return the job at once.
+
+        ``target`` is the file the job will write into, if it differs from ``uri`` and is
+        known before the job starts (the test file of Write tests).
+        """
         job = Job(
-            id=f"{action}-{next(self._ids)}", action=action, uri=uri, start=span[0], end=span[1]
+            id=f"{action}-{next(self._ids)}",
+            action=action,
+            uri=uri,
+            start=span[0],
+            end=span[1],
+            target=target,
+            registry=self,
         )
         job.task = asyncio.get_running_loop().create_task(run(job), name=f"poe-job {job.id}")
         self._jobs[job.id] = job
@@ -78,24 +101,43 @@ class JobRegistry:
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("job %s failed", job.id, exc_info=exc)
 
-    def blocking(self, action: str, uri: str, start: Pos, end: Pos) -> Job | None:
+    def blocking(
+        self, action: str, uri: str, start: Pos, end: Pos, target: str | None = None
+    ) -> Job | None:
         """Return a running job a new ``action`` on ``uri`` at ``start``-``end`` would clash with.
 
         Two jobs clash when both write and their ranges of one document overlap, or when
-        both write tests for the same source file.
+        both write tests into the same file: ``target`` (if known), else ``uri``.
         """
         if action not in WRITING_ACTIONS:
             return None
+        key = unquote(target or uri)
         for job in self.running():
             if job.action not in WRITING_ACTIONS or job.cancelling:
                 continue
             if action == "writeTests" or job.action == "writeTests":
-                if action == job.action and job.uri == uri:
+                if action == job.action and job.target_key() == key:
                     return job
                 continue
             other_uri, other_start, other_end = job.region()
             if other_uri == uri and start <= other_end and other_start <= end:
                 return job
+        return None
+
+    def claimed(self, job: Job, uri: str) -> Job | None:
+        """Return another job that already writes the same kind of answer as ``job`` into ``uri``.
+
+        Write tests appends to a whole file, so only one such job may write into a file; a
+        job calls this once it knows its file, before it asks the bot anything.
+        """
+        if job.action != "writeTests":
+            return None
+        key = unquote(uri)
+        for other in self.running():
+            if other is job or other.action != job.action or other.cancelling:
+                continue
+            if other.writer is not None and other.target_key() == key:
+                return other
         return None
 
     def get(self, job_id: str) -> Job | None:

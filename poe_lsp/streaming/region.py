@@ -135,9 +135,12 @@ class RegionWriter:
 
     async def settle(self) -> None:
         """Wait (a while) for an edit still in flight, e.g. one whose sender was cancelled."""
-        if self._inflight is not None and not self._inflight.done():
+        inflight = self._inflight
+        if inflight is not None and not inflight.done():
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(self._inflight), SETTLE_TIMEOUT)
+                await asyncio.wait_for(asyncio.shield(inflight), SETTLE_TIMEOUT)
+        if inflight is not None and inflight.done() and not inflight.cancelled():
+            inflight.exception()  # its sender reported it; retrieved, so asyncio does not log it
 
     def on_change(self, change: t.TextDocumentContentChangeEvent) -> None:
         """Follow one change the client reported."""

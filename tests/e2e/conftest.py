@@ -25,9 +25,19 @@ CLIENTS = ["visual-studio-code", "neovim"]
 
 
 def server_env(**extra: str) -> dict[str, str]:
-    """The server's environment: this one without a Poe key, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
+    """The server's environment: this one without a Poe key, plus ``extra``.
+
+    The test user trusts every (fake) bot from the environment (``POE_TRUSTED_BOTS=*``),
+    since settings alone cannot; tests of the trust questions pass ``POE_TRUSTED_BOTS=""``.
+    No host is allowed beyond Poe's and this machine (``POE_ALLOWED_HOSTS``) unless given.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("POE_API_KEY", "POE_ALLOWED_HOSTS", "POE_TRUSTED_BOTS")
+    }
     env["PYTHONUNBUFFERED"] = "1"
+    env["POE_TRUSTED_BOTS"] = "*"
     env.update(extra)
     return env
 

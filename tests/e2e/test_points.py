@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,14 +11,15 @@ import pytest
 import pytest_lsp
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.e2e.conftest import (
     API_KEY,
-    SERVER,
+    CLIENTS,
     capabilities_of,
     execute,
     rng,
+    server_env,
     settings_for,
     start_session,
     wait_for_progress_end,
@@ -26,6 +28,11 @@ from tests.e2e.editor import Editor
 from tests.fakepoe import FakePoe, Script
 
 SOURCE = "def f(x):\n    return x+1\n"
+ASKING = ClientServerConfig(
+    server_command=[sys.executable, "-m", "poe_lsp", "-v"],
+    server_env=server_env(POE_TRUSTED_BOTS=""),
+)
+"""A server whose environment trusts no bot beyond the built-in list."""
 
 
 def _args(editor: Editor, bot: str) -> dict[str, object]:
@@ -41,7 +48,27 @@ def _untrusted(poe: FakePoe) -> dict[str, object]:
     return settings
 
 
-async def test_an_untrusted_bot_is_asked_about_first(session: Editor, poe: FakePoe) -> None:
+@pytest_lsp.fixture(config=ASKING, params=CLIENTS)
+async def asking(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A VS Code-like and a Neovim-like client of :data:`ASKING`, trusting what settings say."""
+    lsp_client.editor = await start_session(  # type: ignore[attr-defined]
+        lsp_client, request.param, tmp_path, settings_for(poe)
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def asked(asking: LanguageClient) -> Editor:
+    """The editor model of :func:`asking`."""
+    editor: Editor = asking.editor  # type: ignore[attr-defined]
+    return editor
+
+
+async def test_an_untrusted_bot_is_asked_about_first(asked: Editor, poe: FakePoe) -> None:
+    session = asked
     poe.set_script("ThirdParty", Script(chunks=["It adds one."]))
     session.client.workspace_did_change_configuration(
         t.DidChangeConfigurationParams(settings={"poe": _untrusted(poe)})
@@ -52,7 +79,10 @@ async def test_an_untrusted_bot_is_asked_about_first(session: Editor, poe: FakeP
     await execute(session.client, "poe.explain", _args(session, "ThirdParty"))
     await wait_for_progress_end(session.client)
     assert poe.requests == [], "Cancel sends nothing"
-    assert any("poe.trustedBots" in m.message for m in session.client.messages)
+    assert any(
+        "Nothing was sent to ThirdParty" in m.message and "POE_TRUSTED_BOTS" in m.message
+        for m in session.client.messages
+    )
 
     session.trust_answer = "Allow once"
     await execute(session.client, "poe.explain", _args(session, "ThirdParty"))
@@ -71,13 +101,37 @@ async def test_an_untrusted_bot_is_asked_about_first(session: Editor, poe: FakeP
     assert "ThirdParty" in session.questions[0] and "point balance" in session.questions[0]
 
 
-async def test_official_bots_are_not_asked_about(session: Editor, poe: FakePoe) -> None:
+async def test_official_bots_are_not_asked_about(asked: Editor, poe: FakePoe) -> None:
     poe.set_script("GPT-5", Script(chunks=["It adds one."]))
-    session.client.workspace_did_change_configuration(
-        t.DidChangeConfigurationParams(settings={"poe": _untrusted(poe)})
-    )
-    await asyncio.sleep(0.2)
-    await execute(session.client, "poe.explain", _args(session, "GPT-5"))
+    poe.set_script("Code", Script(chunks=["It adds one."]))
+    await execute(asked.client, "poe.explain", _args(asked, "GPT-5"))
+    await wait_for_progress_end(asked.client)
+    assert asked.questions == [] and len(poe.requests) == 1
+    await execute(asked.client, "poe.explain", _args(asked, "Code"))  # the control: asked
+    await wait_for_progress_end(asked.client, count=2)
+    assert len(asked.questions) == 1 and len(poe.requests) == 2
+
+
+async def test_bots_the_settings_trust_are_still_asked_about(asked: Editor, poe: FakePoe) -> None:
+    """``trustedBots: ["*"]`` can come from the project's settings: it does not spend alone."""
+    poe.set_script("ThirdParty", Script(chunks=["It adds one."]))
+    asked.trust_answer = "Cancel"
+    await execute(asked.client, "poe.explain", _args(asked, "ThirdParty"))
+    await wait_for_progress_end(asked.client)
+    assert poe.requests == []
+    (question,) = asked.questions
+    assert "ThirdParty" in question and "poe.trustedBots" in question and "project" in question
+    refusal = [m.message for m in asked.client.messages if "Nothing was sent" in m.message]
+    assert refusal and "POE_TRUSTED_BOTS" in refusal[0]
+
+
+async def test_bots_the_environment_trusts_are_not_asked_about(
+    session: Editor, poe: FakePoe
+) -> None:
+    """The tests' environment says ``POE_TRUSTED_BOTS=*`` (see ``server_env``)."""
+    poe.set_script("ThirdParty", Script(chunks=["It adds one."]))
+    session.trust_answer = "Cancel"
+    await execute(session.client, "poe.explain", _args(session, "ThirdParty"))
     await wait_for_progress_end(session.client)
     assert session.questions == [] and len(poe.requests) == 1
 
@@ -87,7 +141,7 @@ def _no_questions(capabilities: t.ClientCapabilities) -> None:
     capabilities.window.show_message = None
 
 
-@pytest_lsp.fixture(config=SERVER)
+@pytest_lsp.fixture(config=ASKING)
 async def mute(lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path) -> AsyncIterator[None]:
     """A client that cannot show a question with buttons."""
     lsp_client.editor = await start_session(  # type: ignore[attr-defined]
@@ -106,9 +160,8 @@ async def test_clients_that_cannot_ask_get_a_clear_refusal(
     await wait_for_progress_end(mute)
     assert poe.requests == []
     (message,) = mute.messages
-    assert (
-        "Nothing was sent to ThirdParty" in message.message and "poe.trustedBots" in message.message
-    )
+    assert "Nothing was sent to ThirdParty" in message.message
+    assert "POE_TRUSTED_BOTS" in message.message
 
 
 async def test_a_burst_above_the_limit_is_queued_and_never_exceeds_it(

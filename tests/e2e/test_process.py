@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import poe_lsp
+from tests.e2e.conftest import server_env
 from tests.e2e.test_poe_failures import FAILURES
 from tests.fakepoe import FakePoe
 
@@ -99,6 +100,7 @@ def test_stdout_holds_only_json_rpc_under_every_failure_and_the_key_leaks_nowher
             )
         server = subprocess.Popen(
             [sys.executable, "-m", "poe_lsp", "-vv", "--log-file", str(log_file)],
+            env=server_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

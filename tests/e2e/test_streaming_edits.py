@@ -230,3 +230,31 @@ async def test_a_client_that_never_answers_apply_edit_does_not_hang_the_job(
     (reports,) = await wait_for_progress_end(silent, timeout=30)
     assert "did not answer" in reports[-1].message
     assert await asyncio.to_thread(poe.wait_for_disconnect, "Code", 5.0)
+
+
+async def test_a_bot_that_echoes_the_key_does_not_get_it_into_the_document(
+    session: Editor, poe: FakePoe
+) -> None:
+    key = settings_for(poe)["apiKey"]
+    half = len(key) // 2
+    code = f'TOKEN = "{key[:half]}'  # the key arrives split over two chunks
+    poe.set_script(
+        "Code",
+        Script(
+            chunks=[
+                "```python\n",
+                code,
+                f'{key[half:]}"\n',
+                'HEADER = f"Bearer {TOKEN}"\n',
+                "```\n",
+            ],
+            delay=0.02,
+        ),
+    )
+    uri, arguments = _open(session)
+    await execute(session.client, "poe.refactor", arguments)
+    (reports,) = await wait_for_progress_end(session.client)
+    assert reports[-1].message.endswith("edits).")
+    text = session.text(uri)
+    assert key not in text and key[:half] not in text.replace("[REDACTED]", "")
+    assert 'TOKEN = "[REDACTED]"\nHEADER = f"Bearer {TOKEN}"\n' in text, text

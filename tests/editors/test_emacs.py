@@ -91,6 +91,9 @@ def run_emacs(
         POE_TEST_RANGE=AREA_LINES,
         POE_TEST_RESULT=str(result),
         POE_LSP_COMMAND=json.dumps([sys.executable, "-m", "poe_lsp", "-v", "--log-file", str(log)]),
+        # Eglot's settings can come from a project's .dir-locals.el, so they alone do not
+        # trust a bot: the user's environment does.
+        POE_TRUSTED_BOTS="Code,Explainer",
         POE_TEST_SETTINGS=json.dumps(
             {"baseUrl": poe.base_url, "bot": "Code", "trustedBots": ["Code", "Explainer"]}
         ),

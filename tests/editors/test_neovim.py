@@ -16,12 +16,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pynvim
 import pytest
 
 from poe_lsp import contract
-from tests.fakepoe import FakePoe, Script
+from tests.fakepoe import Chunk, FakePoe, Script
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editors" / "neovim"
@@ -52,8 +53,10 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def nvim_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Neovim's environment: private XDG dirs, this venv's ``poe-lsp`` first, no key."""
-    monkeypatch.delenv("POE_API_KEY", raising=False)
+    """Neovim's environment: private XDG dirs, this venv's ``poe-lsp`` first, no key, nothing
+    trusted beyond the server's defaults."""
+    for name in ("POE_API_KEY", "POE_TRUSTED_BOTS", "POE_ALLOWED_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
     xdg = tmp_path / "xdg"
     for name in ("CONFIG", "DATA", "STATE", "CACHE"):
         monkeypatch.setenv(f"XDG_{name}_HOME", str(xdg / name.lower()))
@@ -108,7 +111,7 @@ def lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def code(*code_lines: str) -> list[str]:
+def code(*code_lines: str) -> list[Chunk | str]:
     """An answer streamed as a fenced block, a line per chunk."""
     return ["Here you go:\n```python\n", *(line + "\n" for line in code_lines), "```\n"]
 
@@ -334,6 +337,121 @@ def test_poe_balance_answers_with_points_or_says_why_not(
     assert "E5108" not in nvim.exec_lua("return H.all_messages()")
 
 
+# What setup() trusts -----------------------------------------------------------------------------
+
+
+def server_process(nvim: pynvim.Nvim) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of the ``poe-lsp`` that this Neovim started, from ``/proc``."""
+    pid = str(nvim.exec_lua("return vim.fn.getpid()"))
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            if stat.read_text().rsplit(")", 1)[1].split()[1] != pid:  # the parent's pid
+                continue
+            argv = (stat.parent / "cmdline").read_bytes().decode().split("\0")[:-1]
+            if any(arg.endswith("poe-lsp") for arg in argv):
+                pairs = (stat.parent / "environ").read_bytes().decode().split("\0")[:-1]
+                return argv, dict(pair.split("=", 1) for pair in pairs)
+    raise AssertionError("no poe-lsp process under this Neovim")
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the server's /proc")
+def test_setup_trusts_its_bots_and_hosts_through_the_servers_environment_never_the_key(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    port = urlsplit(poe.base_url).port
+    proxy = "https://Usage.Example.com:8443/"
+    setup(nvim, poe, api_key=KEY, bot="Code", trusted_bots=["Code", "*"], usage_url=proxy)
+    expected = {
+        "POE_TRUSTED_BOTS": "Code,*",
+        "POE_ALLOWED_HOSTS": f"127.0.0.1:{port},usage.example.com:8443",
+    }
+    assert nvim.exec_lua("return vim.lsp.config.poe_lsp.cmd_env") == expected
+    assert nvim.exec_lua("return vim.lsp.config.poe_lsp.settings.poe.usageUrl") == proxy
+
+    poe.set_script("Code", Script(chunks=code("    return 0"), delay=0.05))
+    open_file(nvim, project / "pkg" / "geometry.py")
+    argv, environ = server_process(nvim)
+    assert {name: environ.get(name) for name in expected} == expected
+    assert "POE_API_KEY" not in environ
+    assert not [text for text in [*argv, *environ.values()] if KEY in text]
+    config = nvim.exec_lua("return vim.inspect(H.client().config)")
+    assert "cmd_env" in config and KEY not in config
+
+    nvim.command("5,6Poe refactor")  # `*` from setup(): no question, and the answer comes
+    (event,) = job_events(nvim)
+    assert event["outcome"] == "done", event["message"]
+    assert nvim.exec_lua("return H.questions") == []
+    assert poe.requests[0].authorization == f"Bearer {KEY}"
+
+    report = health(nvim)
+    assert "OK Bots trusted without asking (POE_TRUSTED_BOTS): code, *" in report
+    assert f"(POE_ALLOWED_HOSTS): 127.0.0.1:{port}, usage.example.com:8443" in report
+
+
+def test_setup_again_takes_back_what_it_trusted(nvim: pynvim.Nvim, poe: FakePoe) -> None:
+    setup(nvim, poe, enable=False, trusted_bots=["GPT-5"])
+    assert nvim.exec_lua("return vim.lsp.config.poe_lsp.cmd_env.POE_TRUSTED_BOTS") == "GPT-5"
+    nvim.exec_lua("vim.env.POE_TRUSTED_BOTS = 'Mine'")  # Neovim's own environment stays
+    nvim.exec_lua("require('poe_lsp').setup({ enable = false })")
+    env = nvim.exec_lua("return vim.lsp.config.poe_lsp.cmd_env")
+    assert env["POE_TRUSTED_BOTS"] == "Mine"
+    nvim.exec_lua("require('poe_lsp').setup({ enable = false, trusted_bots = { 'GPT-5' } })")
+    assert nvim.exec_lua("return vim.lsp.config.poe_lsp.cmd_env.POE_TRUSTED_BOTS") == "Mine,GPT-5"
+
+
+@pytest.mark.parametrize(
+    ("setting", "refusal"),
+    [
+        ("trustedBots = { '*' }", "Nothing was sent to Code: poe.trustedBots trusts it"),
+        ("baseUrl = 'https://0.0.0.0:{port}/'", "Nothing was sent: poe.baseUrl points to 0.0.0.0:"),
+    ],
+)
+def test_settings_from_elsewhere_than_setup_are_asked_about_before_anything_is_sent(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe, setting: str, refusal: str
+) -> None:
+    trusted = "'*'" if "baseUrl" in setting else "'GPT-5'"
+    nvim.exec_lua(
+        f"require('poe_lsp').setup({{ base_url = ..., api_key = ..., bot = 'Code',"
+        f" trusted_bots = {{ {trusted} }} }})",
+        poe.base_url,
+        KEY,
+    )
+    # What a project's exrc could do: not the user's setup(), so the server is not told to trust it.
+    port = urlsplit(poe.base_url).port
+    lua = "vim.lsp.config('poe_lsp', { settings = { poe = { %s } } })"
+    nvim.exec_lua(lua % setting.replace("{port}", str(port)))
+    poe.set_script("Code", Script(chunks=code("    return 0")))
+    open_file(nvim, project / "pkg" / "geometry.py")
+
+    nvim.command("5,6Poe refactor")
+    (event,) = job_events(nvim)
+
+    (question,) = nvim.exec_lua("return H.questions")
+    assert ("Code" if "trustedBots" in setting else "Send your Poe API key to 0.0.0.0") in question
+    assert event["outcome"] == "failed"
+    assert refusal in event["message"]
+    assert poe.requests == []
+    assert "POE_ALLOWED_HOSTS" in (env := nvim.exec_lua("return H.client().config.cmd_env"))
+    assert (env.get("POE_TRUSTED_BOTS") == "*") is ("baseUrl" in setting)
+    assert "asks before" in health(nvim)
+
+
+def test_a_host_given_to_setup_is_not_asked_about(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    # 0.0.0.0 is not this machine by name, so only setup() trusts it; TLS to the fake
+    # (plain http) server then fails at once, and nothing is recorded.
+    base_url = f"https://0.0.0.0:{urlsplit(poe.base_url).port}/"
+    setup(nvim, poe, api_key=KEY, bot="Code", base_url=base_url)
+    open_file(nvim, project / "pkg" / "geometry.py")
+    nvim.command("5,6Poe refactor")
+    (event,) = job_events(nvim)
+    assert nvim.exec_lua("return H.questions") == []
+    assert event["outcome"] == "failed"
+    assert "Nothing was sent" not in event["message"]
+    assert "asks before" not in health(nvim)
+
+
 # The key and :checkhealth -----------------------------------------------------------------------
 
 
@@ -438,6 +556,8 @@ def test_poe_completes_subcommands_and_running_jobs(nvim: pynvim.Nvim) -> None:
         ("{ read_timeout = 0 }", "read_timeout"),
         ("{ api_key_cmd = 'pass show poe' }", "api_key_cmd"),
         ("{ review = { explain = true } }", "review"),
+        ("{ trusted_bots = { 'GPT-5,Evil' } }", "trusted_bots"),
+        ("{ usage_url = 'https://user@api.poe.com/' }", "usage_url"),
         ("{ botz = 'x' }", 'unknown option "botz"'),
     ],
 )
@@ -461,6 +581,8 @@ def test_setup_turns_options_into_the_server_settings(nvim: pynvim.Nvim) -> None
         "contextLines": 5,
         "review": {"ask": False},
     }
+    env = nvim.exec_lua("return vim.lsp.config.poe_lsp.cmd_env")
+    assert env == {"POE_ALLOWED_HOSTS": "127.0.0.1:1"}  # no trusted_bots: no POE_TRUSTED_BOTS
     assert "in-memory-only" not in nvim.exec_lua("return vim.inspect(vim.lsp.config.poe_lsp)")
     assert nvim.exec_lua("return vim.lsp.is_enabled('poe_lsp')") is False
 
@@ -484,7 +606,8 @@ def test_the_help_file_has_its_tags(nvim: pynvim.Nvim, tmp_path: Path) -> None:
     shutil.copytree(PLUGIN / "doc", doc)
     nvim.command(f"set rtp^={doc.parent}")
     nvim.command(f"helptags {doc}")  # fails on a duplicate tag
-    for tag in ("poe_lsp", ":Poe", "poe_lsp-options", "poe_lsp.setup()", "<Plug>(poe-refactor)"):
+    tags = ("poe_lsp", ":Poe", "poe_lsp-options", "poe_lsp-trust", "poe_lsp.setup()")
+    for tag in (*tags, "<Plug>(poe-refactor)"):
         nvim.command(f"help {tag}")
         assert nvim.exec_lua("return vim.bo.filetype") == "help"
         nvim.command("helpclose")

@@ -9,7 +9,11 @@ Two runs, each with a fresh code-server profile:
   ``.vsix`` installed.
 
 Here we check what only the test process sees: what the fake bot received (the key, as
-``Bearer``), and that no file VS Code wrote (settings.json above all) holds the key.
+``Bearer``), that no file VS Code wrote (settings.json above all) holds the key, and what each
+poe-lsp process got in its command line and environment: never the key, and the trust of the
+user settings (``poe.trustedBots``, the ``poe.baseUrl`` host) as ``POE_TRUSTED_BOTS`` and
+``POE_ALLOWED_HOSTS``. The test bots are not official ones, so that the actions run at all
+without a question proves the extension passed the user's trust.
 
 They need code-server, Chromium and the built extension, which
 ``editors/vscode/scripts/ci.sh`` installs and builds; it runs them with ``POE_VSCODE_E2E=1``.
@@ -24,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -161,12 +166,15 @@ def test_extension_host_suite(
             }
         )
     )
-    with _code_server(
-        tmp_path,
-        _poe_settings(poe),
-        {"poe.server.pythonPath": str(PYTHON)},
-        {"POE_VSCODE_TEST_CONFIG": str(suite_config)},
-    ) as server:
+    with (
+        _code_server(
+            tmp_path,
+            _poe_settings(poe),
+            {"poe.server.pythonPath": str(PYTHON)},
+            {"POE_VSCODE_TEST_CONFIG": str(suite_config)},
+        ) as server,
+        _servers_seen(server) as servers,
+    ):
         _node(
             "test/harness/run-ext-tests.mjs",
             tmp_path / "harness.json",
@@ -183,6 +191,9 @@ def test_extension_host_suite(
         moved = poe.usage_requests[-1]
         assert moved.authorization == f"Bearer {SETTINGS_KEY}", "the moved key did not reach Poe"
         _assert_key_only_sent_to_poe(poe, server.data, workspace, moved=moved)
+    # The suite takes Code out of poe.trustedBots (the server restarts and asks), then back in.
+    without_code = ",".join(bot for bot in SCRIPTS if bot != "Code")
+    _assert_servers_got_trust(servers, poe, {",".join(SCRIPTS), without_code})
     asked = [r for r in poe.requests if r.bot == "Asker"]
     assert asked, "Ask never reached the bot"
     assert ASK_INSTRUCTION in json.dumps(asked[0].messages)
@@ -198,9 +209,12 @@ def test_ui_refactor_from_the_palette(
     if not VSIX.exists():
         pytest.fail(f"{VSIX} is missing: npm run package in editors/vscode")
     poe.reset()
-    with _code_server(
-        tmp_path, _poe_settings(poe), {"poe.server.path": str(POE_LSP)}, {}, vsix=VSIX
-    ) as server:
+    with (
+        _code_server(
+            tmp_path, _poe_settings(poe), {"poe.server.path": str(POE_LSP)}, {}, vsix=VSIX
+        ) as server,
+        _servers_seen(server) as servers,
+    ):
         _node(
             "test/ui/smoke.mjs",
             tmp_path / "smoke.json",
@@ -215,6 +229,7 @@ def test_ui_refactor_from_the_palette(
             },
         )
         _assert_key_only_sent_to_poe(poe, server.data, workspace)
+    _assert_servers_got_trust(servers, poe, {",".join(SCRIPTS)})
     assert _wait_for(lambda: (workspace / "m.py").read_text() == REFACTORED), (
         workspace / "m.py"
     ).read_text()
@@ -222,9 +237,83 @@ def test_ui_refactor_from_the_palette(
 
 
 class _Server:
-    def __init__(self, base: str, data: Path) -> None:
+    def __init__(self, base: str, data: Path, session: int) -> None:
         self.base = base
         self.data = data
+        self.session = session
+        """code-server's session id: every process it starts, poe-lsp too, is in it."""
+
+
+class _ServerProcess:
+    """What one poe-lsp process was started with."""
+
+    def __init__(self, argv: list[bytes], environ: dict[bytes, bytes]) -> None:
+        self.argv = argv
+        self.environ = environ
+
+    def holds(self, secret: str) -> bool:
+        raw = b"\0".join([*self.argv, *(k + b"=" + v for k, v in self.environ.items())])
+        return secret.encode() in raw
+
+    def env(self, name: str) -> str | None:
+        value = self.environ.get(name.encode())
+        return None if value is None else value.decode()
+
+
+@contextmanager
+def _servers_seen(server: _Server) -> Iterator[dict[int, _ServerProcess]]:
+    """Watch /proc for poe-lsp processes in code-server's session while the block runs."""
+    seen: dict[int, _ServerProcess] = {}
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            for pid, process in _poe_lsp_processes(server.session):
+                seen.setdefault(pid, process)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        watcher.join(timeout=10)
+
+
+def _poe_lsp_processes(session: int) -> Iterator[tuple[int, _ServerProcess]]:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            if int(stat.rpartition(")")[2].split()[3]) != session:
+                continue
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            server = any(b"poe_lsp" in arg or arg.endswith(b"/poe-lsp") for arg in argv)
+            if not server or b"--stdio" not in argv:  # not a probe (--version)
+                continue
+            lines = (proc / "environ").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue  # gone, or not readable
+        environ = dict(line.partition(b"=")[::2] for line in lines if b"=" in line)
+        yield int(proc.name), _ServerProcess(argv, environ)
+
+
+def _assert_servers_got_trust(
+    servers: dict[int, _ServerProcess], poe: FakePoe, trusted_bots: set[str]
+) -> None:
+    """Each poe-lsp started got, in its environment, the user settings' trust (one of
+    ``trusted_bots``, every one of them seen) and the host of their baseUrl; no key in its
+    environment or command line."""
+    assert servers, "no poe-lsp process was seen"
+    for process in servers.values():
+        for key in (API_KEY, SETTINGS_KEY):
+            assert not process.holds(key), (
+                f"a key is in poe-lsp's argv or environment: {process.argv}"
+            )
+    assert {p.env("POE_TRUSTED_BOTS") for p in servers.values()} == trusted_bots
+    host = poe.base_url.split("/")[2]
+    assert {p.env("POE_ALLOWED_HOSTS") for p in servers.values()} == {host}
 
 
 @contextmanager
@@ -272,7 +361,7 @@ def _code_server(
     try:
         base = f"http://127.0.0.1:{port}"
         assert _wait_for(lambda: _healthy(base), timeout=60), "code-server did not start"
-        yield _Server(base, data)
+        yield _Server(base, data, process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -288,8 +377,10 @@ def _profile(data: Path, extensions: Path) -> list[str | Path]:
 
 
 def _environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
-    """code-server's environment: no Poe key, no poe-lsp on the PATH, no marketplace."""
-    env = {k: v for k, v in os.environ.items() if k != "POE_API_KEY"}
+    """code-server's environment: no Poe key, no trust of its own (the user settings', through
+    the extension, only), no poe-lsp on the PATH, no marketplace."""
+    unwanted = {"POE_API_KEY", "POE_TRUSTED_BOTS", "POE_ALLOWED_HOSTS"}
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env["PATH"] = os.pathsep.join(
         d for d in env.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "poe-lsp").exists()
     )

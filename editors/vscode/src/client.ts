@@ -25,7 +25,8 @@ import type { ApiKeyStore } from './secrets';
 import { reportMissingServer } from './serverMissing';
 import { selectedPython } from './pythonInterpreter';
 import { discoverServer, isFound, nodeProbe } from './serverDiscovery';
-import { botFor, readSettings, serverSettings } from './settings';
+import { serverEnv, type ServerEnv } from './serverEnv';
+import { botFor, readSettings, serverSettings, type ExtensionSettings } from './settings';
 import type { ServerState } from './statusView';
 import type { PoeEditHandler } from './editHandler';
 
@@ -48,6 +49,8 @@ export class PoeServer implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   private pullWaiters: (() => void)[] = [];
   private currentState: ServerState = 'stopped';
+  /** How the last start was asked for (see {@link launchKey}). */
+  private launchedWith: string | undefined;
 
   /** Fires when the server starts, runs, or stops. */
   readonly onDidChangeState = this.stateEmitter.event;
@@ -86,6 +89,16 @@ export class PoeServer implements vscode.Disposable {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+
+  /**
+   * Whether a change of the settings in `RESTART_SETTINGS` needs a new process: the server does
+   * not run, or it would now be started otherwise (another executable, or other trust from the
+   * user settings in its environment). A workspace value of an application setting changes
+   * neither, so it restarts nothing.
+   */
+  needsRestart(): boolean {
+    return this.currentState !== 'running' || this.launchedWith !== launchKey(this.readSettings(), this.environment());
   }
 
   /** Whether the running server offers `command` through `workspace/executeCommand`. */
@@ -128,7 +141,9 @@ export class PoeServer implements vscode.Disposable {
   private async doStart(): Promise<void> {
     if (this.client !== undefined) return;
     this.setState('starting');
-    const settings = readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+    const settings = this.readSettings();
+    const env = this.environment();
+    this.launchedWith = launchKey(settings, env);
     this.deps.log.info(
       `Looking for poe-lsp (poe.server.path: ${settings.serverPath ?? 'unset'}, poe.server.pythonPath: ${settings.pythonPath ?? 'unset'})`,
     );
@@ -150,11 +165,18 @@ export class PoeServer implements vscode.Disposable {
       return;
     }
     this.deps.log.info(`Starting ${[found.command, ...found.args].join(' ')} (found through ${found.origin})`);
+    for (const [name, value] of Object.entries(env)) this.deps.log.info(`${name}=${value} (from your user settings)`);
     const initial = await this.settingsForServer();
     const client = new LanguageClient(
       'poe',
       'Poe',
-      { command: found.command, args: found.args, transport: TransportKind.stdio },
+      {
+        command: found.command,
+        args: found.args,
+        transport: TransportKind.stdio,
+        // The key is not in it: it goes in initializationOptions and workspace/configuration.
+        options: { env: { ...process.env, ...env } },
+      },
       this.clientOptions(initial),
     );
     client.registerFeature(new JobEventsFeature(client, (event) => { this.deps.jobs.end(event); }));
@@ -237,6 +259,15 @@ export class PoeServer implements vscode.Disposable {
     return serverSettings(settings, key);
   }
 
+  private readSettings(): ExtensionSettings {
+    return readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
+  }
+
+  /** What the user settings trust, for the server's environment. */
+  private environment(): ServerEnv {
+    return serverEnv(vscode.workspace.getConfiguration(CONFIG_SECTION), process.env);
+  }
+
   private isUserData(document: vscode.TextDocument): boolean {
     const folder = this.deps.userData.toString().replace(/\/?$/, '/');
     return document.uri.toString().startsWith(folder);
@@ -269,4 +300,9 @@ export class PoeServer implements vscode.Disposable {
     this.currentState = state;
     this.stateEmitter.fire(state);
   }
+}
+
+/** What decides how the server process is started: where it is, and its environment. */
+function launchKey(settings: ExtensionSettings, env: ServerEnv): string {
+  return JSON.stringify({ serverPath: settings.serverPath, pythonPath: settings.pythonPath, env });
 }

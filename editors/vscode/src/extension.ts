@@ -13,6 +13,7 @@ import { Redactor, redactingChannel } from './redaction';
 import { ApiKeyStore, offerToMoveSettingsKey } from './secrets';
 import { RESTART_SETTINGS, readSettings } from './settings';
 import { StatusBar } from './statusBar';
+import type { ServerState } from './statusView';
 import { PoeEditHandler } from './editHandler';
 import { PROPOSAL_SCHEME, ReviewView } from './reviewView';
 
@@ -22,6 +23,8 @@ let server: PoeServer | undefined;
 export interface PoeApi {
   /** Fires when a Poe job ended and its edits became one undo step: the `poe/jobEnded` params. */
   readonly onDidEndJob: vscode.Event<JobEnded>;
+  /** Fires when poe-lsp starts, runs, or stops (a restart goes through `stopped`). */
+  readonly onDidChangeServerState: vscode.Event<ServerState>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PoeApi> {
@@ -72,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     }),
     keys.onDidChange(() => running.pushSettings()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(key))) {
+      if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(key)) && running.needsRestart()) {
         void running.restart();
       } else if (event.affectsConfiguration(CONFIG_SECTION)) {
         void running.pushSettings();
@@ -82,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
   );
   void offerToMoveSettingsKey(keys, pushSettings);
   await running.start();
-  return { onDidEndJob: jobEnded.event };
+  return { onDidEndJob: jobEnded.event, onDidChangeServerState: running.onDidChangeState };
 }
 
 /** Stop the server cleanly (VS Code waits for this; disposing the subscriptions would not). */

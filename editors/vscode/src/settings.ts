@@ -44,8 +44,17 @@ export interface ExtensionSettings {
   explainShow: ExplainDisplay;
 }
 
-/** Settings whose change needs a new server process. */
-export const RESTART_SETTINGS: readonly string[] = ['poe.server.path', 'poe.server.pythonPath'];
+/**
+ * Settings whose change needs a new server process: where the server is, and what the user
+ * settings trust, which goes to the server in its environment (see `serverEnv.ts`).
+ */
+export const RESTART_SETTINGS: readonly string[] = [
+  'poe.server.path',
+  'poe.server.pythonPath',
+  'poe.trustedBots',
+  'poe.baseUrl',
+  'poe.usageUrl',
+];
 
 /**
  * Read the `poe` section. Empty strings count as unset.

@@ -5,7 +5,24 @@ local H = {
 	events = {},
 	--- Every vim.notify() call: { msg = ..., level = ... }.
 	messages = {},
+	--- The prompt of every vim.ui.select() (the server's window/showMessageRequest), in order.
+	questions = {},
+	--- The title of the choice vim.ui.select() picks; nil cancels. Neovim's own would block in
+	--- inputlist().
+	answer = nil,
 }
+
+---@diagnostic disable-next-line: duplicate-set-field
+vim.ui.select = function(items, opts, on_choice)
+	table.insert(H.questions, opts.prompt or "")
+	local format = opts.format_item or tostring
+	for i, item in ipairs(items) do
+		if format(item) == H.answer then
+			return on_choice(item, i)
+		end
+	end
+	on_choice(nil, nil)
+end
 
 local notify = vim.notify
 ---@diagnostic disable-next-line: duplicate-set-field

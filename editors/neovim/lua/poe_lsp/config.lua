@@ -21,10 +21,11 @@ local M = {}
 ---@field api_key_cmd? string[] A command printing the key on its first line (a password manager).
 ---@field bot? string The bot every action uses (server default `Claude-Sonnet-4.5`).
 ---@field bots? poe_lsp.Bots A bot per action; actions left out use `bot`.
----@field base_url? string Where bots are reached; must end with `/`.
+---@field base_url? string Where bots are reached; ends with `/`. Its host is trusted with the key.
+---@field usage_url? string Poe's API host for the point balance (server default: from `base_url`).
 ---@field context_lines? integer Lines around the selection sent as context (0-500).
 ---@field read_timeout? number Seconds to wait for the next piece of an answer (1-600).
----@field trusted_bots? string[] Bots that may spend your points without asking first (`'*'`: all).
+---@field trusted_bots? string[] Bots that spend your points without asking first (`'*'`: all).
 ---@field rate_limit? integer Most requests to Poe a minute with your key (1-500).
 ---@field review? poe_lsp.Review Per action: keep the answer for review instead of streaming it in.
 ---@field filetypes? string[] Filetypes to attach to (default: every filetype).
@@ -124,11 +125,47 @@ local function review(value)
   return true
 end
 
+--- The host of an http(s) URL as `$POE_ALLOWED_HOSTS` lists it: `host`, or `host:port` when the
+--- URL gives a port (`[v6]`, `[v6]:port`); nil when the URL has no such host.
+---@param url string
+---@return string?
+function M.url_host(url)
+  local authority = url:match('^[hH][tT][tT][pP][sS]?://([^/?#]*)')
+  -- A user name, password, backslash or space: URL parsers disagree on where such a host ends.
+  if not authority or authority:find('[@\\%s,]') then
+    return nil
+  end
+  authority = authority:lower()
+  local host, port ---@type string?, string?
+  if authority:sub(1, 1) == '[' then
+    host, port = authority:match('^(%[[%x:.]+%]):?(%d*)$')
+  else
+    host, port = authority:match('^([^:%[%]]+):?(%d*)$')
+  end
+  if not host or (port ~= '' and (tonumber(port) < 1 or tonumber(port) > 65535)) then
+    return nil
+  end
+  return port ~= '' and (host .. ':' .. port) or host
+end
+
 ---@param value any
 ---@return boolean, string?
-local function base_url(value)
-  if type(value) ~= 'string' or not value:match('^https?://[^/]+/') or value:sub(-1) ~= '/' then
+local function url(value)
+  if type(value) ~= 'string' or value:sub(-1) ~= '/' or not M.url_host(value) then
     return false, 'an http(s) URL ending with "/"'
+  end
+  return true
+end
+
+---@param value any
+---@return boolean, string?
+local function bot_list(value)
+  local ok = string_list(value)
+  for _, name in ipairs(ok and value or {}) do
+    ok = ok and not name:find(',', 1, true) and (name == '*' or bot_name(name))
+  end
+  if not ok then
+    return false, "a non-empty list of bot names (or { '*' })"
   end
   return true
 end
@@ -141,10 +178,11 @@ local SCHEMA = {
   { 'api_key_cmd', string_list },
   { 'bot', bot_name },
   { 'bots', bots },
-  { 'base_url', base_url },
+  { 'base_url', url },
+  { 'usage_url', url },
   { 'context_lines', number_between(0, 500) },
   { 'read_timeout', number_between(1, 600) },
-  { 'trusted_bots', string_list },
+  { 'trusted_bots', bot_list },
   { 'rate_limit', number_between(1, 500) },
   { 'review', review },
   { 'filetypes', string_list },
@@ -187,6 +225,7 @@ function M.server_settings(opts)
   local section = {} ---@type table<string, any>
   section.bot = opts.bot
   section.baseUrl = opts.base_url
+  section.usageUrl = opts.usage_url
   section.contextLines = opts.context_lines
   section.readTimeout = opts.read_timeout
   section.trustedBots = opts.trusted_bots
@@ -208,7 +247,53 @@ function M.server_settings(opts)
   return section
 end
 
---- The `vim.lsp.Config` overrides that `opts` stand for.
+--- The server's environment variables that trust bots and hosts without asking.
+M.TRUSTED_BOTS_ENV = 'POE_TRUSTED_BOTS'
+M.ALLOWED_HOSTS_ENV = 'POE_ALLOWED_HOSTS'
+
+--- `inherited` (a comma-separated list, or nil) with `added` appended, each name once.
+---@param inherited string?
+---@param added string[]
+---@return string
+local function join(inherited, added)
+  local names, seen = {}, {} ---@type string[], table<string, true>
+  for _, name in ipairs(vim.list_extend(vim.split(inherited or '', ','), added)) do
+    name = vim.trim(name)
+    if name ~= '' and not seen[name:lower()] then
+      seen[name:lower()] = true
+      names[#names + 1] = name
+    end
+  end
+  return table.concat(names, ',')
+end
+
+--- What `opts` trust to the server through its environment (`cmd_env`), added to what Neovim's
+--- own environment already says. `setup()` is the user's configuration, which a project cannot
+--- write; the server trusts its environment, and asks before it follows settings (which can be
+--- the project's) to another bot or host. Never the key.
+---@param opts poe_lsp.Opts
+---@return table<string, string>
+function M.server_env(opts)
+  local env = {} ---@type table<string, string>
+  if opts.trusted_bots then
+    env[M.TRUSTED_BOTS_ENV] = join(vim.env[M.TRUSTED_BOTS_ENV], opts.trusted_bots)
+  end
+  local hosts = {} ---@type string[]
+  for _, value in ipairs({ opts.base_url or '', opts.usage_url or '' }) do
+    hosts[#hosts + 1] = M.url_host(value) -- nil (nothing) when the option is not set
+  end
+  if #hosts > 0 then
+    env[M.ALLOWED_HOSTS_ENV] = join(vim.env[M.ALLOWED_HOSTS_ENV], hosts)
+  end
+  return env
+end
+
+--- The `cmd_env` names the last `lsp_config()` set, so that the next one can take them back.
+---@type table<string, true>
+local passed = {}
+
+--- The `vim.lsp.Config` overrides that `opts` stand for. `vim.lsp.config()` merges them into what
+--- is there, so a variable an earlier `setup()` passed goes back to Neovim's own value.
 ---@param opts poe_lsp.Opts
 ---@return vim.lsp.Config
 function M.lsp_config(opts)
@@ -221,6 +306,18 @@ function M.lsp_config(opts)
   local section = M.server_settings(opts)
   if next(section) then
     config.settings = { poe = section }
+  end
+  local env = M.server_env(opts)
+  local now = {} ---@type table<string, true>
+  for name in pairs(env) do
+    now[name] = true
+  end
+  for name in pairs(passed) do
+    env[name] = env[name] or vim.env[name] or ''
+  end
+  passed = now
+  if next(env) then
+    config.cmd_env = env
   end
   return config
 end

@@ -1,4 +1,5 @@
---- `:checkhealth poe_lsp`: Neovim's version, the server, the key (never its value), the clients.
+--- `:checkhealth poe_lsp`: Neovim's version, the server, the key (never its value), what is
+--- trusted without asking, the clients.
 local M = {}
 
 local health = vim.health
@@ -78,6 +79,75 @@ local function check_key(config)
   end
 end
 
+--- Whether poe-lsp sends the key to the host of `url` without asking: Poe's or this machine's.
+---@param url string
+---@return boolean
+local function known_host(url)
+  local host = (require('poe_lsp.config').url_host(url) or ''):gsub(':%d+$', '')
+  local poe = url:lower():match('^https://')
+    and (host == 'poe.com' or vim.endswith(host, '.poe.com'))
+  return poe or host == 'localhost' or host == '[::1]' or host:match('^127%.[%d.]+$') ~= nil
+end
+
+--- What the server's environment trusts without asking, and the settings it asks about first
+--- (settings can come from elsewhere than `setup()`, such as an exrc).
+---@param config vim.lsp.Config
+local function check_trust(config)
+  local options = require('poe_lsp.config')
+  local env = config.cmd_env or {}
+  ---@param name string
+  ---@return string[]
+  local function listed(name)
+    local value = env[name] or vim.env[name] or ''
+    return vim.tbl_filter(function(item)
+      return item ~= ''
+    end, vim.tbl_map(vim.trim, vim.split(value:lower(), ',')))
+  end
+  local bots, hosts = listed(options.TRUSTED_BOTS_ENV), listed(options.ALLOWED_HOSTS_ENV)
+  if #bots > 0 then
+    health.ok(
+      ('Bots trusted without asking (%s): %s'):format(
+        options.TRUSTED_BOTS_ENV,
+        table.concat(bots, ', ')
+      )
+    )
+  end
+  if #hosts > 0 then
+    health.ok(
+      ("Hosts the key may go to besides Poe's and this machine (%s): %s"):format(
+        options.ALLOWED_HOSTS_ENV,
+        table.concat(hosts, ', ')
+      )
+    )
+  end
+  local section = vim.tbl_get(config.settings or {}, 'poe') or {}
+  local asked = {} ---@type string[]
+  if type(section.trustedBots) == 'table' and not vim.tbl_contains(bots, '*') then
+    for _, bot in ipairs(section.trustedBots) do
+      if type(bot) == 'string' and not vim.tbl_contains(bots, bot:lower()) then
+        asked[#asked + 1] = bot
+      end
+    end
+  end
+  if #asked > 0 then
+    local text = 'settings.poe.trustedBots lists %s: unless Poe made it, poe-lsp asks before'
+      .. ' such a bot spends your points. trusted_bots in setup() trusts it without asking.'
+    health.info(text:format(table.concat(asked, ', ')))
+  end
+  for _, key in ipairs({ 'baseUrl', 'usageUrl' }) do
+    local url = section[key]
+    if type(url) == 'string' and not known_host(url) then
+      local host = options.url_host(url)
+      local any_port = host and host:gsub(':%d+$', '')
+      if not host or not (vim.tbl_contains(hosts, host) or vim.tbl_contains(hosts, any_port)) then
+        local text = 'settings.poe.%s points to %s: poe-lsp asks before it sends your key'
+          .. ' there. If you set it yourself, give it to setup() (base_url, usage_url) instead.'
+        health.info(text:format(key, host or url))
+      end
+    end
+  end
+end
+
 local function check_clients()
   local enabled = vim.lsp.is_enabled('poe_lsp')
   local clients = vim.lsp.get_clients({ name = 'poe_lsp' })
@@ -116,6 +186,7 @@ function M.check()
   local config = vim.lsp.config['poe_lsp'] or {}
   check_server(config)
   check_key(config)
+  check_trust(config)
   check_clients()
 end
 

@@ -56,6 +56,7 @@ const tests: [string, () => Promise<void>][] = [
   ['Ask shows the answer as a diff to review, then applies it as one undo step', ask],
   ['Write tests streams into a new test file, as one undo step', writeTests],
   ['Cancel stops a job and puts the code back', cancel],
+  ['a bot taken out of poe.trustedBots is asked about after the restart; dismissed, nothing is sent', untrustedBot],
   ['Show Balance answers', showBalance],
   ['a key put in settings.json is moved into secret storage', moveSettingsKey],
   ['a server that cannot be found is explained, with buttons', missingServer],
@@ -212,6 +213,43 @@ async function cancel(): Promise<void> {
   assert.equal(event.outcome, 'cancelled');
   assert.equal(document.getText(), config.original);
   await poe.update('bots', bots, vscode.ConfigurationTarget.Global);
+}
+
+/**
+ * The user's poe.trustedBots reaches the server through its environment when the server starts
+ * (pytest's settings trust the test bots, and Refactor ran without a question); a change
+ * restarts the server, which then asks about a bot no longer listed.
+ */
+async function untrustedBot(): Promise<void> {
+  const poe = vscode.workspace.getConfiguration('poe');
+  const trusted = poe.inspect<string[]>('trustedBots')?.globalValue ?? [];
+  assert.ok(trusted.includes('Code'), `pytest's user settings trust Code: ${JSON.stringify(trusted)}`);
+  await restartedBy(() => poe.update('trustedBots', trusted.filter((bot) => bot !== 'Code'), vscode.ConfigurationTarget.Global));
+  let buttons: unknown[] = [];
+  answers.push([/Code is not one of your trusted bots/, undefined, (rest) => (buttons = rest)]);
+  selectAll();
+  const event = await runAndWait('poe.refactorSelection');
+  answers.pop();
+  assert.deepEqual(
+    buttons.map((button) => (button as { title: string }).title),
+    ['Allow once', 'Always allow', 'Cancel'],
+  );
+  assert.equal(event.outcome, 'failed');
+  assert.match(event.message, /Nothing was sent to Code/);
+  assert.equal(document.getText(), config.original);
+  await restartedBy(() => poe.update('trustedBots', trusted, vscode.ConfigurationTarget.Global));
+}
+
+/** Run `change` and wait until the server it restarts runs again. */
+async function restartedBy(change: () => Thenable<void>): Promise<void> {
+  const states: string[] = [];
+  const listener = api.onDidChangeServerState((state) => states.push(state));
+  try {
+    await change();
+    await waitFor('the server to restart', () => states.includes('stopped') && states.at(-1) === 'running');
+  } finally {
+    listener.dispose();
+  }
 }
 
 async function showBalance(): Promise<void> {

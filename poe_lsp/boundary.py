@@ -334,7 +334,18 @@ def _link_text(path: str) -> str:
 
 
 def _umask() -> int:
-    """Return the process's umask (it can only be read by setting it)."""
+    """Return the process's umask.
+
+    Linux tells it in ``/proc/self/status``; elsewhere it can only be read by setting it,
+    which briefly changes it for every thread, so that is the fallback only.
+    """
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii") as status,
+    ):
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

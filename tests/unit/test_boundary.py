@@ -258,3 +258,16 @@ async def test_a_bug_inside_a_job_still_ends_its_progress_with_a_message(
     assert [e.outcome for e in host.events] == ["failed"]  # type: ignore[attr-defined]
     assert "see its log" in UNEXPECTED
     assert "RuntimeError: a bug" in caplog.text, "the traceback is in the log"
+
+
+def test_a_new_file_gets_the_users_umask_and_the_umask_is_left_alone(
+    layout: tuple[Path, Path],
+) -> None:
+    work, _ = layout
+    previous = os.umask(0o027)
+    try:
+        Boundary([work]).write(work / "new.py", "x = 1\n")
+        assert os.umask(0o027) == 0o027, "writing must not change the process's umask"
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((work / "new.py").stat().st_mode) == 0o640

@@ -1,7 +1,9 @@
 """The public contract with editor clients: command ids, argument shapes, code-action kinds.
 
-The VS Code extension (``editors/vscode/src/contract.ts``) and the Neovim plugin
-(``editors/neovim/lua/poe_lsp/contract.lua``) mirror these names. Change them together.
+Declared here once, with the settings (:mod:`poe_lsp.settings`); ``python -m poe_lsp.contract``
+writes them to ``editors/contract.json`` (and the files generated from it, see
+:mod:`poe_lsp.contract_files`). The VS Code extension's tests and the Neovim plugin's generated
+``contract.lua`` read that file; a test fails when it is stale.
 """
 
 from __future__ import annotations
@@ -14,6 +16,24 @@ from lsprotocol import types as t
 
 Action = Literal["explain", "refactor", "writeTests", "ask"]
 ACTIONS: Final[tuple[Action, ...]] = ("explain", "refactor", "writeTests", "ask")
+EDITING_ACTIONS: Final[tuple[Action, ...]] = ("refactor", "writeTests", "ask")
+"""The actions whose answer goes into a document (and can be offered for review first)."""
+
+TITLES: Final[dict[Action, str]] = {
+    "explain": "Explain",
+    "refactor": "Refactor",
+    "writeTests": "Write tests",
+    "ask": "Ask",
+}
+"""What each action is called: its progress title and edit label are :func:`label`."""
+
+
+def label(action: Action) -> str:
+    """``"Poe: Refactor"``: the progress title of ``action`` and the ``label`` of its
+    ``workspace/applyEdit`` requests, by which clients group a job's edits into one undo step
+    (and VS Code recognises the test file that Write tests creates)."""
+    return f"Poe: {TITLES[action]}"
+
 
 CMD_EXPLAIN: Final = "poe.explain"
 CMD_REFACTOR: Final = "poe.refactor"
@@ -40,6 +60,17 @@ KIND_WRITE_TESTS: Final = "poe.writeTests"
 KIND_ACCEPT: Final = "poe.accept"
 KIND_REJECT: Final = "poe.reject"
 
+CODE_ACTIONS: Final[tuple[tuple[Action, str, str], ...]] = (
+    ("explain", KIND_EXPLAIN, CMD_EXPLAIN),
+    ("refactor", KIND_REFACTOR, CMD_REFACTOR),
+    ("writeTests", KIND_WRITE_TESTS, CMD_WRITE_TESTS),
+)
+"""The code actions offered on a selection: (action, kind, command); titled :func:`label`."""
+ACCEPT_TITLE: Final = "Poe: Accept answer ({bot})"
+REJECT_TITLE: Final = "Poe: Reject answer ({bot})"
+"""The titles of the code actions on an answer kept for review (kinds ``KIND_ACCEPT`` /
+``KIND_REJECT``, commands ``CMD_ACCEPT`` / ``CMD_REJECT``)."""
+
 CONFIG_SECTION: Final = "poe"
 
 NOTIFY_JOB_ENDED: Final = "poe/jobEnded"
@@ -49,6 +80,48 @@ notifications). Params: :class:`JobEnded`."""
 EXPERIMENTAL_JOB_EVENTS: Final = "poeJobEvents"
 
 Outcome = Literal["done", "cancelled", "failed"]
+OUTCOMES: Final[tuple[Outcome, ...]] = ("done", "cancelled", "failed")
+
+SHAPES: Final[dict[str, dict[str, str]]] = {
+    "ActionArgs": {
+        "textDocument": "TextDocumentIdentifier",
+        "range": "Range",
+        "instruction": "string?",
+        "bot": "string?",
+        "diagnostics": "Diagnostic[]?",
+    },
+    "JobStarted": {"jobId": "string"},
+    "JobArgs": {"jobId": "string"},
+    "CancelResult": {"cancelled": "string[]"},
+    "AcceptResult": {"applied": "boolean"},
+    "RejectResult": {"rejected": "boolean"},
+    "BalanceResult": {"points": "integer"},
+    "JobEnded": {
+        "jobId": "string",
+        "action": "Action",
+        "uri": "string",
+        "targetUri": "string|null",
+        "outcome": "Outcome",
+        "message": "string",
+        "edits": "integer",
+        "explanation": "string|null",
+    },
+}
+"""The wire objects, each key's type: an LSP or JSON type, ``Action`` / ``Outcome`` (one of
+:data:`ACTIONS` / :data:`OUTCOMES`); ``?`` marks a key that may be left out."""
+
+COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
+    CMD_EXPLAIN: ("ActionArgs", "JobStarted"),
+    CMD_REFACTOR: ("ActionArgs", "JobStarted"),
+    CMD_WRITE_TESTS: ("ActionArgs", "JobStarted"),
+    CMD_ASK: ("ActionArgs", "JobStarted"),
+    CMD_CANCEL: ("JobArgs?", "CancelResult"),
+    CMD_ACCEPT: ("JobArgs", "AcceptResult"),
+    CMD_REJECT: ("JobArgs", "RejectResult"),
+    CMD_BALANCE: (None, "BalanceResult"),
+}
+"""Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
+argument) and what it answers."""
 
 
 @dataclass(frozen=True)
@@ -181,3 +254,9 @@ def _converter() -> Any:
     from lsprotocol.converters import get_converter
 
     return get_converter()
+
+
+if __name__ == "__main__":
+    from poe_lsp.contract_files import main
+
+    main()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from poe_lsp import trust
-from poe_lsp.contract import ACTIONS, Action
+from poe_lsp.contract import ACTIONS, EDITING_ACTIONS, Action
+from poe_lsp.schema import Setting, declared, fields_doc, setting
 
 DEFAULT_BOT = "Claude-Sonnet-4.5"
 DEFAULT_BASE_URL = "https://api.poe.com/bot/"
@@ -33,42 +34,122 @@ TRUSTED_BOTS = (
 )
 """Official Poe bots suggested for code; others are asked about before their first use."""
 DEFAULT_REVIEW: Mapping[Action, bool] = {"refactor": False, "ask": True, "writeTests": False}
+"""Whether each action that edits (:data:`~poe_lsp.contract.EDITING_ACTIONS`) is reviewed."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a user can set, with safe defaults."""
+    """Everything a user can set, with safe defaults.
 
-    api_key: str | None = field(default=None, repr=False)
-    """``apiKey``: the Poe API key (https://poe.com/api_key). Falls back to ``$POE_API_KEY``."""
-    bot: str = DEFAULT_BOT
-    """``bot``: the bot every action uses unless ``bots`` names another one."""
-    bots: Mapping[Action, str] = field(default_factory=dict)
-    """``bots``: a bot per action, e.g. ``{"explain": "GPT-5"}``; unset actions use ``bot``."""
-    base_url: str = DEFAULT_BASE_URL
-    """``baseUrl``: where bots are reached (fastapi_poe's ``base_url``); ends with ``/``."""
-    context_lines: int = 30
-    """``contextLines``: lines before and after the selection sent as context (0-500)."""
-    read_timeout: float = 120.0
-    """``readTimeout``: seconds to wait for the next piece of an answer (1-600)."""
-    rate_limit: int = 500
-    """``rateLimit``: most requests to Poe with this key per ``rateLimitWindow``, shared by
-    all jobs (1-500; Poe allows 500 a minute)."""
-    rate_limit_window: float = 60.0
-    """``rateLimitWindow``: the window of ``rateLimit``, in seconds (1-3600)."""
-    trusted_bots: tuple[str, ...] = TRUSTED_BOTS
-    """``trustedBots``: the bots of :data:`TRUSTED_BOTS` it keeps are trusted without asking.
-    Bots it adds (``"*"``: every bot) are still asked about, since settings can come from the
-    project; only :attr:`env_trusted_bots` widens without asking."""
-    usage_url: str | None = None
-    """``usageUrl``: Poe's API host for the point balance; derived from ``baseUrl`` if unset."""
+    Each field read from the editor is declared with :func:`~poe_lsp.schema.setting`: its wire
+    key, type, default, range and description, which ``editors/contract.json`` passes on to
+    the editors (``python -m poe_lsp.contract`` writes it)."""
+
+    api_key: str | None = setting(
+        "apiKey",
+        "string",
+        None,
+        "Your Poe API key, from https://poe.com/api_key.",
+        unset=f"`${KEY_ENV}`",
+        details=f"Unset, the server uses the `{KEY_ENV}` environment variable of the editor.",
+        user_only=True,
+        shown=False,
+    )
+    bot: str = setting(
+        "bot",
+        "string",
+        DEFAULT_BOT,
+        "The bot every action uses, unless `bots` names another one for that action.",
+    )
+    bots: Mapping[Action, str] = setting(
+        "bots",
+        "object",
+        {},
+        'A bot per action, e.g. `{"explain": "GPT-5"}`. An action left out uses `bot`.',
+        properties=ACTIONS,
+        values="string",
+        details="Setting `bot` alone moves every action.",
+    )
+    trusted_bots: tuple[str, ...] = setting(
+        "trustedBots",
+        "array",
+        TRUSTED_BOTS,
+        'The bots that may spend your points without asking first (`"*"`: every bot); by '
+        "default Poe's official bots for code.",
+        items="string",
+        user_only=True,
+        details="Bots it adds to the official ones are still asked about, since settings can "
+        f"be the project's; `{trust.TRUSTED_BOTS_ENV}` in the server's environment trusts bots "
+        "without asking (the editor clients put yours there).",
+    )
+    review: Mapping[Action, bool] = setting(
+        "review",
+        "object",
+        DEFAULT_REVIEW,
+        "Per action: offer the finished answer for review as one edit, instead of streaming it "
+        "into the document.",
+        properties=EDITING_ACTIONS,
+        values="boolean",
+        details="Explain never edits (see below).",
+    )
+    base_url: str = setting(
+        "baseUrl",
+        "string",
+        DEFAULT_BASE_URL,
+        "Where bots are reached (fastapi-poe's `base_url`); it must end with `/`, and use https "
+        "except to this machine.",
+        user_only=True,
+        details="Point it at a self-hosted or test bot server. A host other than Poe's or this "
+        f"machine is asked about first, or allowed in `{trust.ALLOWED_HOSTS_ENV}` (see "
+        "[Where the key may go](#costs-limits-and-your-key)).",
+    )
+    usage_url: str | None = setting(
+        "usageUrl",
+        "string",
+        None,
+        "Poe's API host for the point balance (`GET usage/current_balance`), ending with `/`; "
+        "unset, it is derived from `baseUrl` (`https://api.poe.com/` for the default).",
+        unset="derived from `baseUrl`",
+        user_only=True,
+        details="The same host rule as `baseUrl` applies.",
+    )
+    context_lines: int = setting(
+        "contextLines",
+        "integer",
+        30,
+        "Lines before and after the selection sent to the bot as context.",
+        minimum=0,
+        maximum=500,
+    )
+    read_timeout: float = setting(
+        "readTimeout",
+        "number",
+        120.0,
+        "Seconds to wait for the next piece of an answer before giving up.",
+        minimum=1,
+        maximum=600,
+    )
+    rate_limit: int = setting(
+        "rateLimit",
+        "integer",
+        500,
+        "The most requests to Poe in `rateLimitWindow` seconds with this key, shared by all "
+        "jobs (Poe allows 500 a minute).",
+        minimum=1,
+        maximum=500,
+    )
+    rate_limit_window: float = setting(
+        "rateLimitWindow",
+        "number",
+        60.0,
+        "The window of `rateLimit`, in seconds.",
+        minimum=1,
+        maximum=3600,
+    )
     env_trusted_bots: tuple[str, ...] = ()
     """``$POE_TRUSTED_BOTS``: more bots trusted without asking (``*``: every bot)."""
     allowed_hosts: frozenset[trust.HostEntry] = frozenset()
     """``$POE_ALLOWED_HOSTS``: hosts besides Poe's and this machine the key may be sent to."""
-    review: Mapping[Action, bool] = field(default_factory=lambda: dict(DEFAULT_REVIEW))
-    """``review``: per action, whether its change is offered for review instead of streamed
-    straight into the document, e.g. ``{"refactor": true}``. Explain never edits."""
 
     def bot_for(self, action: Action) -> str:
         """Return the bot configured for ``action``."""
@@ -81,6 +162,12 @@ class Settings:
     def may_send_key(self, url: str) -> bool:
         """Whether the key may go to the host of ``url`` without asking the user first."""
         return trust.may_send_key(trust.destination(url), self.allowed_hosts)
+
+
+Settings.__doc__ = (Settings.__doc__ or "") + fields_doc(Settings)
+
+SETTINGS: Mapping[str, Setting] = declared(Settings)
+"""The settings the editor sends, by wire key, in the order the editors list them."""
 
 
 def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[Settings, list[str]]:
@@ -158,10 +245,10 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
         else:
             problems.append("poe.trustedBots must be a list of bot names; using the default list")
 
-    limit = _number(data, "rateLimit", 1, 500, problems)
+    limit = _number(data, "rateLimit", problems)
     if limit is not None:
         settings = replace(settings, rate_limit=int(limit))
-    window = _number(data, "rateLimitWindow", 1, 3600, problems)
+    window = _number(data, "rateLimitWindow", problems)
     if window is not None:
         settings = replace(settings, rate_limit_window=window)
 
@@ -180,10 +267,10 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
                 chosen_review[action] = value
         settings = replace(settings, review=chosen_review)
 
-    lines = _number(data, "contextLines", 0, 500, problems)
+    lines = _number(data, "contextLines", problems)
     if lines is not None:
         settings = replace(settings, context_lines=int(lines))
-    timeout = _number(data, "readTimeout", 1, 600, problems)
+    timeout = _number(data, "readTimeout", problems)
     if timeout is not None:
         settings = replace(settings, read_timeout=float(timeout))
     return settings, problems
@@ -244,12 +331,14 @@ def _valid_bot(value: object) -> bool:
     )
 
 
-def _number(
-    data: Mapping[str, Any], key: str, low: float, high: float, problems: list[str]
-) -> float | None:
+def _number(data: Mapping[str, Any], key: str, problems: list[str]) -> float | None:
+    """Validate a number setting against the range :data:`SETTINGS` declares for it."""
     value = data.get(key)
     if value is None:
         return None
+    spec = SETTINGS[key]
+    low, high = spec.minimum, spec.maximum
+    assert low is not None and high is not None, f"{key} declares no range"
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         problems.append(f"poe.{key} must be a number from {low:g} to {high:g}; using the default")
         return None

@@ -30,7 +30,7 @@ from poe_lsp.actions.targets import (
     tests_target,
 )
 from poe_lsp.boundary import Refused
-from poe_lsp.contract import Action, ActionArgs, JobEnded, Outcome
+from poe_lsp.contract import TITLES, Action, ActionArgs, JobEnded, Outcome, label
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
 from poe_lsp.redaction import redact_keys
 from poe_lsp.settings import KEY_ENV, Settings
@@ -49,13 +49,6 @@ IDLE_INTERVAL = 0.005
 Sink = Callable[[str, bool], Awaitable[bool]]
 """``sink(answer_so_far, final)`` shows the answer; it returns whether it showed anything."""
 
-TITLES: dict[Action, str] = {
-    "explain": "Explain",
-    "refactor": "Refactor",
-    "writeTests": "Write tests",
-    "ask": "Ask",
-}
-
 NO_KEY = (
     "Poe needs your API key: set poe.apiKey in your editor's settings (VS Code: run "
     f"'Poe: Set API Key'; Neovim: api_key in setup()), or {KEY_ENV} in the environment the "
@@ -67,7 +60,7 @@ UNEXPECTED = (
     "happens again, report it with the log."
 )
 
-__all__ = ["Document", "Host", "Progress", "Severity", "Stop", "pump", "run_action"]
+__all__ = ["TITLES", "Document", "Host", "Progress", "Severity", "Stop", "pump", "run_action"]
 
 
 class Progress(Protocol):
@@ -118,7 +111,7 @@ class Host(TargetHost, Protocol):
 
 async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> None:
     """Run one action to its end, reporting progress and failures to the user."""
-    title = f"Poe: {TITLES[action]}"
+    title = label(action)
     progress = await host.begin_progress(title, "starting…", job.cancel)
     writer: RegionWriter | None = None
     explanation: Explanation | None = None

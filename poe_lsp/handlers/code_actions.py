@@ -9,26 +9,20 @@ from lsprotocol import types as t
 
 from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.contract import (
+    ACCEPT_TITLE,
     CMD_ACCEPT,
-    CMD_EXPLAIN,
-    CMD_REFACTOR,
     CMD_REJECT,
-    CMD_WRITE_TESTS,
+    CODE_ACTIONS,
     KIND_ACCEPT,
-    KIND_EXPLAIN,
-    KIND_REFACTOR,
     KIND_REJECT,
-    KIND_WRITE_TESTS,
+    REJECT_TITLE,
     ActionArgs,
+    label,
 )
 from poe_lsp.server import PoeLanguageServer
 from poe_lsp.streaming.region import RegionConflict
 
-OFFERED = (
-    ("Poe: Explain", KIND_EXPLAIN, CMD_EXPLAIN),
-    ("Poe: Refactor", KIND_REFACTOR, CMD_REFACTOR),
-    ("Poe: Write tests", KIND_WRITE_TESTS, CMD_WRITE_TESTS),
-)
+OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE_ACTIONS)
 
 
 def register(server: PoeLanguageServer) -> None:
@@ -75,7 +69,7 @@ def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.Cod
     start, end = (rng.start.line, rng.start.character), (rng.end.line, rng.end.character)
     for proposal in ls.proposals.touching(uri, start, end):
         job = {"jobId": proposal.job_id}
-        accept = t.CodeAction(title=f"Poe: Accept answer ({proposal.bot})", kind=KIND_ACCEPT)
+        accept = t.CodeAction(title=ACCEPT_TITLE.format(bot=proposal.bot), kind=KIND_ACCEPT)
         if ls.can_apply_edits:
             accept.command = t.Command(title=accept.title, command=CMD_ACCEPT, arguments=[job])
         else:
@@ -85,7 +79,7 @@ def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.Cod
                 ls.proposals.pop(proposal.job_id)
                 continue
             accept.command = t.Command(title=accept.title, command=CMD_REJECT, arguments=[job])
-        reject_title = f"Poe: Reject answer ({proposal.bot})"
+        reject_title = REJECT_TITLE.format(bot=proposal.bot)
         reject = t.CodeAction(
             title=reject_title,
             kind=KIND_REJECT,

@@ -9,7 +9,9 @@ server from this checkout (found on ``PATH``), talking to the fake Poe bot serve
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -26,6 +28,7 @@ from tests.fakepoe import Chunk, FakePoe, Script
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editors" / "neovim"
+CONTRACT = json.loads((ROOT / "editors" / "contract.json").read_text())
 HARNESS = Path(__file__).parent / "nvim" / "harness.lua"
 BIN = Path(sys.executable).parent
 NVIM = BIN / "nvim"
@@ -587,18 +590,69 @@ def test_setup_turns_options_into_the_server_settings(nvim: pynvim.Nvim) -> None
     assert nvim.exec_lua("return vim.lsp.is_enabled('poe_lsp')") is False
 
 
-def test_the_lua_contract_mirrors_the_server(nvim: pynvim.Nvim) -> None:
+def test_the_lua_contract_is_the_servers(nvim: pynvim.Nvim) -> None:
     lua = nvim.exec_lua(
         "return vim.iter(require('poe_lsp.contract'))"
         ":filter(function(_, v) return type(v) ~= 'function' end):fold({}, rawset)"
     )
-    names = [name for name in dir(contract) if name.startswith(("CMD_", "KIND_", "NOTIFY_"))]
-    names += ["CONFIG_SECTION", "EXPERIMENTAL_JOB_EVENTS"]
-    assert {name: lua.get(name) for name in names} == {
-        name: getattr(contract, name) for name in names
-    }
-    assert lua["COMMAND_ACTIONS"] == contract.COMMAND_ACTIONS
-    assert lua["ACTIONS"] == list(contract.ACTIONS)
+    assert {name: lua.get(name) for name in CONTRACT["constants"]} == CONTRACT["constants"]
+    assert lua["ACTIONS"] == [action["name"] for action in CONTRACT["actions"]]
+    assert lua["COMMAND_ACTIONS"] == {a["command"]: a["name"] for a in CONTRACT["actions"]}
+    for action in CONTRACT["actions"]:
+        assert (
+            nvim.exec_lua("return require('poe_lsp.contract').is_poe_label(...)", action["label"])
+            is action["edits"]
+        ), action["name"]
+        assert (
+            nvim.exec_lua("return require('poe_lsp.contract').command_for(...)", action["name"])
+            == action["command"]
+        )
+
+
+def lua_option(key: str) -> str:
+    """The ``setup()`` name of a server setting: ``rateLimitWindow`` -> ``rate_limit_window``."""
+    return re.sub(r"[A-Z]", lambda m: "_" + m.group().lower(), key)
+
+
+def example(setting: dict[str, Any]) -> tuple[Any, Any]:
+    """A value ``setup()`` takes for a server setting, and what the server gets for it."""
+    if setting["key"] == "usageUrl":
+        return "https://api.poe.com/", "https://api.poe.com/"
+    if setting["type"] == "object":
+        item = "B" if setting["values"] == "string" else True
+        return {"write_tests": item}, {"writeTests": item}
+    return setting["default"], setting["default"]
+
+
+def test_setup_takes_every_server_setting_with_the_servers_range(nvim: pynvim.Nvim) -> None:
+    set_option = (
+        "local option, value = ...; require('poe_lsp').setup({ enable = false, [option] = value })"
+    )
+    for setting in CONTRACT["settings"]:
+        key, option = setting["key"], lua_option(setting["key"])
+        if key != "apiKey":  # never in the settings (see test_setup_turns_options_into...)
+            value, sent = example(setting)
+            nvim.exec_lua(set_option, option, value)
+            assert nvim.exec_lua("return vim.lsp.config.poe_lsp.settings.poe")[key] == sent, key
+        for bound, outside in (("minimum", -1), ("maximum", 1)):
+            if bound in setting:
+                ok, message = nvim.exec_lua(
+                    f"return {{ pcall(function(...) {set_option} end, ...) }}",
+                    option,
+                    setting[bound] + outside,
+                )
+                assert ok is False and option in message, (key, bound)
+        doc = (PLUGIN / "doc" / "poe_lsp.txt").read_text()
+        assert f"    {option} ~" in doc, f"{option} is not in :help poe_lsp-options"
+        entry = re.split(r"\n    \w+ ~", doc.split(f"    {option} ~", 1)[1])[0]
+        row = (PLUGIN / "README.md").read_text().split(f"| `{option}` |", 1)
+        assert len(row) == 2, f"{option} is not in the README's options"
+        if "minimum" in setting:
+            bounds = f"{setting['minimum']:g}", f"{setting['maximum']:g}"
+            assert " to ".join(bounds) in " ".join(entry.split()), f":help of {option}"
+            assert "\u2013".join(bounds) in row[1].split("\n")[0], f"README row of {option}"
+        config = (PLUGIN / "lua" / "poe_lsp" / "config.lua").read_text()
+        assert f"---@field {option}? " in config, f"{option} is not annotated in poe_lsp.Opts"
 
 
 def test_the_help_file_has_its_tags(nvim: pynvim.Nvim, tmp_path: Path) -> None:

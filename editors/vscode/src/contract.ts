@@ -1,13 +1,16 @@
 /**
  * The public contract with poe-lsp: command ids, argument shapes, code-action kinds and the
- * `poe/jobEnded` notification. Mirrors `poe_lsp/contract.py` name by name; change them
- * together (a unit test compares the two files).
+ * `poe/jobEnded` notification. The server declares it, in `editors/contract.json` (written by
+ * `python -m poe_lsp.contract`); this module has the same names and values, which a unit test
+ * checks against that file.
  */
 
 import type { Diagnostic, Range } from 'vscode-languageclient';
 
 export type Action = 'explain' | 'refactor' | 'writeTests' | 'ask';
 export const ACTIONS: readonly Action[] = ['explain', 'refactor', 'writeTests', 'ask'];
+/** The actions whose answer goes into a document (and can be offered for review first). */
+export const EDITING_ACTIONS = ['refactor', 'writeTests', 'ask'] as const satisfies readonly Action[];
 
 export const CMD_EXPLAIN = 'poe.explain';
 export const CMD_REFACTOR = 'poe.refactor';
@@ -62,10 +65,11 @@ export function editLabel(action: Action): string {
 
 /** Whether an applyEdit label is one of poe-lsp's streamed edits. */
 export function isPoeEditLabel(label: string | undefined): boolean {
-  return label !== undefined && ACTIONS.some((action) => editLabel(action) === label);
+  return label !== undefined && EDITING_ACTIONS.some((action) => editLabel(action) === label);
 }
 
 export type Outcome = 'done' | 'cancelled' | 'failed';
+export const OUTCOMES: readonly Outcome[] = ['done', 'cancelled', 'failed'];
 
 /** The one argument of `poe.explain`, `poe.refactor`, `poe.writeTests` and `poe.ask`. */
 export interface ActionArgs {
@@ -127,7 +131,7 @@ export const JOB_ENDED_FIELDS = [
 ] as const satisfies readonly (keyof JobEnded)[];
 
 /** The actions whose answer can be offered for review instead of streamed into the document. */
-export type ReviewedAction = Exclude<Action, 'explain'>;
+export type ReviewedAction = (typeof EDITING_ACTIONS)[number];
 
 /** The settings object the server reads (section `poe`, or `initializationOptions`). */
 export interface ServerSettings {
@@ -144,6 +148,21 @@ export interface ServerSettings {
   review?: Partial<Record<ReviewedAction, boolean>>;
 }
 
+/** The keys of {@link ServerSettings} (checked against the server's settings by a test). */
+export const SERVER_SETTINGS_KEYS = [
+  'apiKey',
+  'bot',
+  'bots',
+  'baseUrl',
+  'usageUrl',
+  'contextLines',
+  'readTimeout',
+  'rateLimit',
+  'rateLimitWindow',
+  'trustedBots',
+  'review',
+] as const satisfies readonly (keyof ServerSettings)[];
+
 /** Narrow an unknown value to a `JobStarted` answer. */
 export function isJobStarted(value: unknown): value is JobStarted {
   return typeof value === 'object' && value !== null && typeof (value as JobStarted).jobId === 'string';
@@ -157,6 +176,6 @@ export function isJobEnded(value: unknown): value is JobEnded {
     typeof event.jobId === 'string' &&
     typeof event.uri === 'string' &&
     (ACTIONS as readonly unknown[]).includes(event.action) &&
-    (event.outcome === 'done' || event.outcome === 'cancelled' || event.outcome === 'failed')
+    (OUTCOMES as readonly unknown[]).includes(event.outcome)
   );
 }

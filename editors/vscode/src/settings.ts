@@ -2,8 +2,8 @@
  * The `poe.*` settings: what goes to the server (the contract's settings object) and what only
  * the extension reads (how to start the server, how to show explanations).
  *
- * The server's defaults are mirrored from `poe_lsp/settings.py` (a unit test compares them, and
- * package.json's, with that file). Pure: it reads through {@link ConfigReader}, which
+ * The server's defaults are the ones `editors/contract.json` declares (a unit test compares them,
+ * and package.json's settings, with that file). Pure: it reads through {@link ConfigReader}, which
  * `vscode.WorkspaceConfiguration` satisfies.
  */
 

@@ -1,5 +1,8 @@
 --- The options of `require('poe_lsp').setup()`: defaults, validation, and the `vim.lsp.Config`
---- they become.
+--- they become. The server's settings, their ranges and their names come from the generated
+--- `poe_lsp.contract` (`contract.SETTINGS`).
+local contract = require('poe_lsp.contract')
+
 local M = {}
 
 ---@alias poe_lsp.ApiKey string|fun(): string?
@@ -26,7 +29,8 @@ local M = {}
 ---@field context_lines? integer Lines around the selection sent as context (0-500).
 ---@field read_timeout? number Seconds to wait for the next piece of an answer (1-600).
 ---@field trusted_bots? string[] Bots that spend your points without asking first (`'*'`: all).
----@field rate_limit? integer Most requests to Poe a minute with your key (1-500).
+---@field rate_limit? integer Most requests to Poe with your key per `rate_limit_window` (1-500).
+---@field rate_limit_window? number The window of `rate_limit`, in seconds (1-3600).
 ---@field review? poe_lsp.Review Per action: keep the answer for review instead of streaming it in.
 ---@field filetypes? string[] Filetypes to attach to (default: every filetype).
 ---@field root_markers? string[] Files that mark a project's root.
@@ -55,9 +59,22 @@ M.defaults = {
 ---@type poe_lsp.Options
 M.options = vim.deepcopy(M.defaults)
 
-local BOT_ACTIONS =
-  { explain = 'explain', refactor = 'refactor', write_tests = 'writeTests', ask = 'ask' }
-local EDIT_ACTIONS = { refactor = 'refactor', write_tests = 'writeTests', ask = 'ask' }
+---@param name string
+---@return string
+local function snake(name)
+  return (name:gsub('%u', function(letter)
+    return '_' .. letter:lower()
+  end))
+end
+
+--- The actions as `setup()` names them (`write_tests`), and as the server does.
+local BOT_ACTIONS, EDIT_ACTIONS = {}, {} ---@type table<string, string>, table<string, string>
+for _, action in ipairs(contract.ACTIONS) do
+  BOT_ACTIONS[snake(action)] = action
+end
+for _, action in ipairs(contract.EDITING_ACTIONS) do
+  EDIT_ACTIONS[snake(action)] = action
+end
 
 ---@param value any
 ---@return boolean, string?
@@ -170,27 +187,43 @@ local function bot_list(value)
   return true
 end
 
+--- The validators of the server's settings that a type and a range do not say.
+---@type table<string, vim.validate.Validator>
+local SERVER_VALIDATORS = {
+  api_key = { 'string', 'function' },
+  bot = bot_name,
+  bots = bots,
+  trusted_bots = bot_list,
+  review = review,
+  base_url = url,
+  usage_url = url,
+}
+
+---@param setting poe_lsp.Setting
+---@return vim.validate.Validator
+local function validator(setting)
+  local named = SERVER_VALIDATORS[setting.option]
+  if named then
+    return named
+  elseif setting.minimum and setting.maximum then
+    return number_between(setting.minimum, setting.maximum)
+  end
+  error('poe_lsp.config: no validator for the server setting ' .. setting.key)
+end
+
 --- Validators of every option, in the order they are checked.
 ---@type [string, vim.validate.Validator][]
-local SCHEMA = {
-  { 'cmd', string_list },
-  { 'api_key', { 'string', 'function' } },
-  { 'api_key_cmd', string_list },
-  { 'bot', bot_name },
-  { 'bots', bots },
-  { 'base_url', url },
-  { 'usage_url', url },
-  { 'context_lines', number_between(0, 500) },
-  { 'read_timeout', number_between(1, 600) },
-  { 'trusted_bots', bot_list },
-  { 'rate_limit', number_between(1, 500) },
-  { 'review', review },
+local SCHEMA = { { 'cmd', string_list }, { 'api_key_cmd', string_list } }
+for _, setting in ipairs(contract.SETTINGS) do
+  SCHEMA[#SCHEMA + 1] = { setting.option, validator(setting) }
+end
+vim.list_extend(SCHEMA, {
   { 'filetypes', string_list },
   { 'root_markers', string_list },
   { 'progress', 'boolean' },
   { 'float', 'table' },
   { 'enable', 'boolean' },
-}
+})
 
 --- Check `opts`; raise an error naming the first option that is wrong.
 ---@param opts poe_lsp.Opts
@@ -223,33 +256,27 @@ end
 ---@return table<string, any>
 function M.server_settings(opts)
   local section = {} ---@type table<string, any>
-  section.bot = opts.bot
-  section.baseUrl = opts.base_url
-  section.usageUrl = opts.usage_url
-  section.contextLines = opts.context_lines
-  section.readTimeout = opts.read_timeout
-  section.trustedBots = opts.trusted_bots
-  section.rateLimit = opts.rate_limit
-  if opts.bots and next(opts.bots) then
-    local chosen = {} ---@type table<string, string>
-    for action, name in pairs(opts.bots) do
-      chosen[BOT_ACTIONS[action]] = name
+  for _, setting in ipairs(contract.SETTINGS) do
+    local value = opts[setting.option]
+    if setting.key == 'apiKey' then
+      -- Never in the settings, which are shown and logged: see `poe_lsp.key`.
+    elseif setting.properties then
+      -- A table by action: `setup()` names them like Lua does (`write_tests`).
+      local chosen = {} ---@type table<string, any>
+      for action, item in pairs(value or {}) do
+        chosen[BOT_ACTIONS[action]] = item
+      end
+      section[setting.key] = next(chosen) and chosen or nil
+    else
+      section[setting.key] = value
     end
-    section.bots = chosen
-  end
-  if opts.review and next(opts.review) then
-    local chosen = {} ---@type table<string, boolean>
-    for action, flag in pairs(opts.review) do
-      chosen[EDIT_ACTIONS[action]] = flag
-    end
-    section.review = chosen
   end
   return section
 end
 
 --- The server's environment variables that trust bots and hosts without asking.
-M.TRUSTED_BOTS_ENV = 'POE_TRUSTED_BOTS'
-M.ALLOWED_HOSTS_ENV = 'POE_ALLOWED_HOSTS'
+M.TRUSTED_BOTS_ENV = contract.ENV.POE_TRUSTED_BOTS
+M.ALLOWED_HOSTS_ENV = contract.ENV.POE_ALLOWED_HOSTS
 
 --- `inherited` (a comma-separated list, or nil) with `added` appended, each name once.
 ---@param inherited string?

@@ -1,73 +1,54 @@
-// contract.ts mirrors poe_lsp/contract.py: the same names with the same values.
+// contract.ts is the server's contract (editors/contract.json): the same names, values and shapes.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
 import * as contract from '../../src/contract';
+import { ALLOWED_HOSTS_ENV, TRUSTED_BOTS_ENV } from '../../src/serverEnv';
+import { CONTRACT } from './contractJson';
 
-const python = readFileSync(resolve(__dirname, '../../../../../poe_lsp/contract.py'), 'utf8');
-
-/** The `NAME: Final = "value"` constants of the Python contract. */
-function pythonConstants(): Map<string, string> {
-  const constants = new Map<string, string>();
-  for (const match of python.matchAll(/^([A-Z_]+): Final = "([^"]*)"$/gm)) {
-    const [, name, value] = match;
-    if (name !== undefined && value !== undefined) constants.set(name, value);
-  }
-  return constants;
-}
-
-/** The top-level keys of the dict that `to_json` of the Python class `className` builds. */
-function toJsonKeys(className: string): string[] {
-  const start = python.indexOf(`class ${className}`);
-  const method = python.slice(python.indexOf('def to_json', start));
-  const body = method.slice(0, method.search(/\n\S/));
-  const literal = [...body.matchAll(/^ {12}"(\w+)":/gm)].map((match) => match[1] ?? '');
-  const assigned = [...body.matchAll(/obj\["(\w+)"\] =/g)].map((match) => match[1] ?? '');
-  return [...literal, ...assigned];
-}
-
-test('every string constant of contract.py has the same value here', () => {
-  const constants = pythonConstants();
-  assert.ok(constants.size >= 10, `found only ${constants.size} constants in contract.py`);
+test('every constant of the contract has the same value here', () => {
+  const constants = Object.entries(CONTRACT.constants);
+  assert.ok(constants.length >= 10, `contract.json has only ${constants.length} constants`);
   const mirrored = contract as unknown as Record<string, unknown>;
-  for (const [name, value] of constants) {
-    assert.equal(mirrored[name], value, `${name} differs from contract.py`);
+  for (const [name, value] of constants) assert.equal(mirrored[name], value, `${name} differs from contract.json`);
+});
+
+test('the actions, their commands, titles and edit labels match', () => {
+  assert.deepEqual([...contract.ACTIONS], CONTRACT.actions.map((action) => action.name));
+  assert.deepEqual([...contract.EDITING_ACTIONS], CONTRACT.actions.filter((a) => a.edits).map((a) => a.name));
+  for (const action of CONTRACT.actions) {
+    const name = action.name as contract.Action;
+    assert.equal(contract.ACTION_COMMANDS[name], action.command);
+    assert.equal(contract.COMMAND_ACTIONS[action.command], name);
+    assert.equal(contract.TITLES[name], action.title);
+    assert.equal(contract.editLabel(name), action.label);
+    assert.equal(contract.isPoeEditLabel(action.label), action.edits, `label of ${name}`);
   }
-});
-
-test('the actions and the command-to-action map match', () => {
-  const actions = /ACTIONS: Final\[tuple\[Action, \.\.\.\]\] = \(([^)]*)\)/.exec(python)?.[1];
-  assert.deepEqual(actions?.split(',').map((a) => a.trim().replace(/"/g, '')), [...contract.ACTIONS]);
-  for (const [command, action] of Object.entries(contract.COMMAND_ACTIONS)) {
-    assert.equal(contract.ACTION_COMMANDS[action], command);
-  }
-  assert.equal(contract.KIND_REFACTOR, 'refactor.rewrite');
-  assert.match(python, /KIND_REFACTOR: Final = t\.CodeActionKind\.RefactorRewrite\.value/);
-});
-
-test('the wire shapes have the same keys', () => {
-  assert.deepEqual(new Set(toJsonKeys('JobEnded')), new Set(contract.JOB_ENDED_FIELDS));
-  assert.deepEqual(new Set(toJsonKeys('ActionArgs')), new Set(contract.ACTION_ARGS_FIELDS));
-});
-
-test('poe.balance matches the server once the server names it', (t) => {
-  const name = pythonConstants().get('CMD_BALANCE');
-  if (name === undefined) {
-    t.skip('contract.py has no CMD_BALANCE yet');
-    return;
-  }
-  assert.equal(contract.CMD_BALANCE, name);
-});
-
-test('edit labels are recognised', () => {
-  assert.equal(contract.editLabel('writeTests'), 'Poe: Write tests');
-  assert.ok(contract.isPoeEditLabel('Poe: Refactor'));
+  assert.deepEqual(Object.keys(contract.COMMAND_ACTIONS).sort(), CONTRACT.actions.map((a) => a.command).sort());
   assert.ok(!contract.isPoeEditLabel('Rename'));
   assert.ok(!contract.isPoeEditLabel(undefined));
 });
 
-test('job events are validated', () => {
+test('the wire shapes have the same keys', () => {
+  assert.deepEqual(new Set(contract.JOB_ENDED_FIELDS), new Set(Object.keys(CONTRACT.shapes.JobEnded)));
+  assert.deepEqual(new Set(contract.ACTION_ARGS_FIELDS), new Set(Object.keys(CONTRACT.shapes.ActionArgs)));
+  assert.deepEqual(CONTRACT.notifications[contract.NOTIFY_JOB_ENDED], {
+    params: 'JobEnded',
+    clientCapability: `experimental.${contract.EXPERIMENTAL_JOB_EVENTS}`,
+  });
+  for (const command of Object.values(contract.ACTION_COMMANDS)) {
+    assert.deepEqual(CONTRACT.commands[command], { arguments: 'ActionArgs', result: 'JobStarted' });
+  }
+  assert.deepEqual(Object.keys(CONTRACT.shapes.JobStarted), ['jobId']);
+  assert.deepEqual(Object.keys(CONTRACT.shapes.BalanceResult), ['points']);
+  assert.deepEqual(Object.keys(CONTRACT.shapes.CancelResult), ['cancelled']);
+});
+
+test('the server settings object has the contract keys', () => {
+  assert.deepEqual(new Set(contract.SERVER_SETTINGS_KEYS), new Set(CONTRACT.settings.map((setting) => setting.key)));
+  assert.deepEqual(Object.keys(CONTRACT.environment).sort(), ['POE_API_KEY', ALLOWED_HOSTS_ENV, TRUSTED_BOTS_ENV].sort());
+});
+
+test('job events are validated as the contract says', () => {
   const event = {
     jobId: 'refactor-1',
     action: 'refactor',
@@ -78,7 +59,9 @@ test('job events are validated', () => {
     edits: 3,
     explanation: null,
   };
-  assert.ok(contract.isJobEnded(event));
+  assert.deepEqual(new Set(Object.keys(event)), new Set(Object.keys(CONTRACT.shapes.JobEnded)));
+  for (const outcome of CONTRACT.outcomes) assert.ok(contract.isJobEnded({ ...event, outcome }), outcome);
+  for (const action of CONTRACT.actions) assert.ok(contract.isJobEnded({ ...event, action: action.name }), action.name);
   assert.ok(!contract.isJobEnded({ ...event, outcome: 'exploded' }));
   assert.ok(!contract.isJobEnded({ ...event, action: 'dance' }));
   assert.ok(!contract.isJobEnded(null));

@@ -1,9 +1,10 @@
 """What one action does, from the editor's arguments to the last streamed edit.
 
 This module holds the workflow and no LSP wiring: it talks to the editor through
-:class:`Host` and to Poe through :class:`~poe_lsp.poe.PoeClient`. An action either streams
-its answer straight into the document, or (review mode, and for clients that cannot apply
-edits) keeps it as a :class:`~poe_lsp.actions.proposals.Proposal` the user accepts or rejects.
+:class:`~poe_lsp.editor.Editor` and to Poe through :class:`~poe_lsp.poe.PoeClient`. An
+action either streams its answer straight into the document, or (review mode, and for
+clients that cannot apply edits) keeps it as a :class:`~poe_lsp.actions.proposals.Proposal`
+the user accepts or rejects.
 """
 
 from __future__ import annotations
@@ -13,17 +14,13 @@ import contextlib
 import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Protocol
 
-from poe_lsp.actions.explanations import Explanation, ExplanationStore
+from poe_lsp.actions.explanations import Explanation
 from poe_lsp.actions.prompt import Diagnostic, PromptInput, build_messages
-from poe_lsp.actions.proposals import Proposal, ProposalStore
+from poe_lsp.actions.proposals import Proposal
 from poe_lsp.actions.targets import (
-    Document,
     Render,
-    Severity,
     Stop,
-    TargetHost,
     relative,
     replace_target,
     select,
@@ -31,13 +28,14 @@ from poe_lsp.actions.targets import (
 )
 from poe_lsp.boundary import Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, Outcome
-from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
+from poe_lsp.editor import Editor, Progress, Severity
+from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
 from poe_lsp.redaction import redact_keys
-from poe_lsp.settings import KEY_ENV, Settings
+from poe_lsp.session import Session
+from poe_lsp.settings import KEY_ENV
 from poe_lsp.streaming.jobs import Job
-from poe_lsp.streaming.positions import Pos
 from poe_lsp.streaming.region import EditRejected, RegionConflict, RegionWriter
-from poe_lsp.trust import Destination, bot_refused, destination, host_refused
+from poe_lsp.trust import bot_refused, destination, host_refused
 
 log = logging.getLogger(__name__)
 
@@ -67,65 +65,21 @@ UNEXPECTED = (
     "happens again, report it with the log."
 )
 
-__all__ = ["Document", "Host", "Progress", "Severity", "Stop", "pump", "run_action"]
+__all__ = ["Stop", "accept", "pump", "run_action"]
 
 
-class Progress(Protocol):
-    """A progress indicator in the editor (or nothing, for clients without one)."""
-
-    def report(self, message: str) -> None: ...
-
-    def end(self, message: str) -> None: ...
-
-
-class Host(TargetHost, Protocol):
-    """What an action needs from the language server."""
-
-    @property
-    def explanations(self) -> ExplanationStore: ...
-
-    @property
-    def proposals(self) -> ProposalStore: ...
-
-    @property
-    def confirmable_edits(self) -> bool:
-        """Whether the client asks the user to confirm edits annotated ``needsConfirmation``."""
-        ...
-
-    async def ready_settings(self) -> Settings: ...
-
-    async def poe_client(self, settings: Settings) -> PoeClient: ...
-
-    async def begin_progress(
-        self, title: str, message: str, on_cancel: Callable[[], object]
-    ) -> Progress: ...
-
-    def notify(self, severity: Severity, message: str) -> None: ...
-
-    async def show_document(self, uri: str, start: Pos, end: Pos) -> None: ...
-
-    def job_ended(self, event: JobEnded) -> None: ...
-
-    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
-        """Ask the user whether ``bot``, which is not trusted (or trusted only by settings,
-        which can be the project's), may spend their points."""
-        ...
-
-    async def allow_host(self, place: Destination, setting: str) -> bool:
-        """Ask the user whether the key may go to ``place``, which ``setting`` points to."""
-        ...
-
-
-async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> None:
+async def run_action(
+    session: Session, editor: Editor, job: Job, action: Action, args: ActionArgs
+) -> None:
     """Run one action to its end, reporting progress and failures to the user."""
     title = f"Poe: {TITLES[action]}"
-    progress = await host.begin_progress(title, "starting…", job.cancel)
+    progress = await editor.begin_progress(title, "starting…", job.cancel)
     writer: RegionWriter | None = None
     explanation: Explanation | None = None
 
     def end(outcome: Outcome, message: str) -> None:
         progress.end(message)
-        host.job_ended(
+        editor.job_ended(
             JobEnded(
                 job_id=job.id,
                 action=action,
@@ -141,27 +95,27 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         )
 
     try:
-        settings = await host.ready_settings()
+        settings = await session.ready_settings()
         if not settings.api_key:
             raise Stop(NO_KEY)
         if not settings.may_send_key(settings.base_url):
             place = destination(settings.base_url)
             progress.report(f"waiting for you to allow {place.name}…")
-            if not await host.allow_host(place, "poe.baseUrl"):
+            if not await editor.allow_host(place, "poe.baseUrl"):
                 raise Stop(host_refused(place, "poe.baseUrl"), "warning")
         bot = args.bot or settings.bot_for(action)
         trust = settings.bot_trust(bot)
         if trust != "trusted":
             progress.report(f"waiting for you to allow {bot}…")
-            if not await host.allow_bot(bot, in_settings=trust == "settings"):
+            if not await editor.allow_bot(bot, in_settings=trust == "settings"):
                 raise Stop(bot_refused(bot, trust), "warning")
-        document = await host.read_document(args.uri)
+        document = await editor.read_document(args.uri)
         if document is None:
             raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
-        selection = select(document, args, settings.context_lines, host.link.encoding)
+        selection = select(document, args, settings.context_lines, editor.encoding)
         prompt = PromptInput(
             action=action,
-            path=relative(document.path, host.root),
+            path=relative(document.path, editor.root),
             language=document.language_id,
             selection=selection.text,
             first_line=selection.start[0],
@@ -172,9 +126,9 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         )
         render: Render | None = None
         if action == "writeTests":
-            writer, render, prompt = await tests_target(host, document, prompt, title)
+            writer, render, prompt = await tests_target(editor, document, prompt, title)
         elif action != "explain":
-            writer, render = replace_target(host, document, selection, title)
+            writer, render = replace_target(editor, document, selection, title)
         if writer is not None and (rival := job.rival(writer.uri)) is not None:
             raise Stop(
                 f"Poe is already writing tests into {prompt.test_path or writer.uri} "
@@ -183,20 +137,20 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             )
         job.writer = writer
         review = writer is not None and (
-            settings.review.get(action, False) or not host.can_apply_edits
+            settings.review.get(action, False) or not editor.can_apply_edits
         )
         if writer is None or review:
             start, finish = (
                 (writer.start, writer.end) if writer else (selection.start, selection.end)
             )
             explanation = Explanation(writer.uri if writer else args.uri, start, finish, bot)
-            host.explanations.add(explanation)
+            session.explanations.add(explanation)
             sink = _preview_sink(explanation, render, document.language_id, progress, bot)
         else:
             assert render is not None
             sink = _writer_sink(writer, render, progress, bot)
         progress.report(f"asking {bot}…")
-        client = await host.poe_client(settings)
+        client = await session.poe_client(settings)
         query = BotQuery(
             bot,
             build_messages(prompt),
@@ -214,9 +168,9 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         if review and writer is not None and render is not None:
             code = render(explanation.answer if explanation else "", True) or ""
             proposal = Proposal(job.id, title, bot, writer, code)
-            host.proposals.add(proposal)
-            outcome, message = await _offer(host, proposal)
-            if explanation is not None and host.proposals.get(job.id) is not None:
+            session.proposals.add(proposal)
+            outcome, message = await _offer(session, editor, proposal)
+            if explanation is not None and session.proposals.get(job.id) is not None:
                 explanation.note = (
                     f"Not applied yet: run the code action 'Poe: Accept answer' or "
                     f"'Poe: Reject answer' (job {job.id})."
@@ -224,7 +178,7 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             end(outcome, message)
         else:
             if action == "writeTests" and writer is not None:
-                await host.show_document(writer.uri, writer.start, writer.end)
+                await editor.show_document(writer.uri, writer.start, writer.end)
             end("done", _finished_message(action, bot, writer))
     except asyncio.CancelledError:
         undone = await _undo(writer)
@@ -242,7 +196,7 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
             message += " The document is as it was."
         if explanation is not None:
             explanation.problem = message
-        host.notify(severity, message)
+        editor.notify(severity, message)
         end("failed", message)
     except Exception:  # a bug: the job still ends, and says so
         log.exception("job %s failed unexpectedly", job.id)
@@ -250,37 +204,37 @@ async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> 
         with contextlib.suppress(Exception):
             if await _undo(writer):
                 message += " The document is as it was."
-        host.notify("error", message)
+        editor.notify("error", message)
         end("failed", message)
     finally:
-        if writer is not None and host.proposals.get(job.id) is None:
+        if writer is not None and session.proposals.get(job.id) is None:
             writer.close()  # a proposal's writer follows its document until accepted
 
 
-async def accept(host: Host, proposal: Proposal) -> None:
+async def accept(session: Session, proposal: Proposal) -> None:
     """Apply a reviewed answer as one edit; raise if its region changed meanwhile."""
     try:
         await proposal.writer.write(proposal.code)
     finally:
-        host.proposals.pop(proposal.job_id)
+        session.proposals.pop(proposal.job_id)
 
 
-async def _offer(host: Host, proposal: Proposal) -> tuple[Outcome, str]:
+async def _offer(session: Session, editor: Editor, proposal: Proposal) -> tuple[Outcome, str]:
     """Offer a finished answer for review; return the job's outcome and closing message."""
     name = f"{proposal.title} ({proposal.bot})"
-    if host.can_apply_edits and host.confirmable_edits:
+    if editor.can_apply_edits and editor.confirmable_edits:
         try:
             await proposal.writer.write(proposal.code, confirm=name)
         except EditRejected:
-            host.proposals.pop(proposal.job_id)
+            session.proposals.pop(proposal.job_id)
             return "cancelled", f"{name}: you rejected the change; the document is as it was."
-        host.proposals.pop(proposal.job_id)
+        session.proposals.pop(proposal.job_id)
         return "done", f"{name}: you accepted the change."
     message = (
         f"{name} is ready for review: hover the selection to read it, then run the code "
         f"action 'Poe: Accept answer' or 'Poe: Reject answer' (job {proposal.job_id})."
     )
-    host.notify("info", message)
+    editor.notify("info", message)
     return "done", message
 
 

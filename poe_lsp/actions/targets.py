@@ -7,10 +7,9 @@ Each target is a :class:`~poe_lsp.streaming.region.RegionWriter` on the right re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal, Protocol
 
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.prompt import PromptInput
@@ -18,6 +17,7 @@ from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.actions.testfile import test_path_for
 from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import ActionArgs
+from poe_lsp.editor import Document, Editor, Severity
 from poe_lsp.streaming.fences import extract_code, fit_to_selection
 from poe_lsp.streaming.positions import (
     Encoding,
@@ -27,9 +27,8 @@ from poe_lsp.streaming.positions import (
     position_at,
     split_lines,
 )
-from poe_lsp.streaming.region import EditorLink, RegionWriter
+from poe_lsp.streaming.region import RegionWriter
 
-Severity = Literal["error", "warning", "info"]
 Render = Callable[[str, bool], "str | None"]
 
 
@@ -42,17 +41,6 @@ class Stop(Exception):
         self.severity: Severity = severity
 
 
-@dataclass(frozen=True)
-class Document:
-    """A document as the server sees it: open in the editor, or read from disk."""
-
-    uri: str
-    path: str
-    text: str
-    version: int | None
-    language_id: str
-
-
 @dataclass
 class Selection:
     """The text an action works on and where it is."""
@@ -62,34 +50,6 @@ class Selection:
     text: str
     before: str
     after: str
-
-
-class TargetHost(Protocol):
-    """What finding a target needs from the editor."""
-
-    @property
-    def link(self) -> EditorLink: ...
-
-    @property
-    def root(self) -> PurePosixPath | None: ...
-
-    @property
-    def roots(self) -> Sequence[str]:
-        """The workspace folders: no file outside them is read from disk or written."""
-        ...
-
-    @property
-    def can_create_files(self) -> bool: ...
-
-    @property
-    def can_apply_edits(self) -> bool: ...
-
-    async def read_document(self, uri: str) -> Document | None:
-        """Return ``uri`` as the editor has it, else as the workspace boundary reads it from
-        disk, else ``None``; raise :class:`Stop` when it may not or cannot be read."""
-        ...
-
-    def uri_for(self, path: PurePosixPath) -> str: ...
 
 
 def select(document: Document, args: ActionArgs, context_lines: int, enc: Encoding) -> Selection:
@@ -118,9 +78,9 @@ def select(document: Document, args: ActionArgs, context_lines: int, enc: Encodi
 
 
 def replace_target(
-    host: TargetHost, document: Document, selection: Selection, title: str
+    editor: Editor, document: Document, selection: Selection, title: str
 ) -> tuple[RegionWriter, Callable[[str, bool], str | None]]:
-    writer = RegionWriter(host.link, document.uri, selection.start, selection.text, label=title)
+    writer = RegionWriter(editor, document.uri, selection.start, selection.text, label=title)
     eol = line_ending(document.text)
 
     def render(answer: str, final: bool) -> str | None:
@@ -137,13 +97,13 @@ def replace_target(
 
 
 async def tests_target(
-    host: TargetHost, document: Document, prompt: PromptInput, title: str
+    editor: Editor, document: Document, prompt: PromptInput, title: str
 ) -> tuple[RegionWriter, Callable[[str, bool], str | None], PromptInput]:
     """Return the writer at the end of the source's test file, its render and the prompt
     with that file's head; the file must pass the workspace boundary even if it is open."""
     source = PurePosixPath(document.path)
-    path = test_path_for(source, host.root, document.language_id)
-    boundary = Boundary(host.roots)
+    path = test_path_for(source, editor.root, document.language_id)
+    boundary = Boundary(editor.roots)
     existing: Document | None
     if path == source:
         uri, existing = document.uri, document
@@ -152,25 +112,26 @@ async def tests_target(
             await asyncio.to_thread(boundary.check_target, path)
         except Refused as exc:
             raise Stop(f"No tests were written: {exc.message}") from None
-        uri = host.uri_for(path)
-        existing = await host.read_document(uri)
+        uri = editor.uri_for(path)
+        existing = await editor.read_document(uri)
     text = existing.text if existing is not None else ""
     create = existing is None
-    if create and not (host.can_create_files and host.can_apply_edits):
+    if create and not (editor.can_create_files and editor.can_apply_edits):
         try:
             await asyncio.to_thread(boundary.create, path)
         except Refused as exc:
             raise Stop(f"No tests were written: {exc.message}") from None
         except OSError as exc:
-            raise Stop(f"Cannot create {relative(str(path), host.root)}: {exc.strerror}.") from None
+            shown = relative(str(path), editor.root)
+            raise Stop(f"Cannot create {shown}: {exc.strerror}.") from None
         create = False
     blank = 2 if document.language_id == "python" else 1
     separator = "" if not text.strip() else "\n" * max(0, blank + 1 - _trailing_newlines(text))
     eol = line_ending(text) if text else line_ending(document.text)
     writer = RegionWriter(
-        host.link,
+        editor,
         uri,
-        position_at(text, len(text), host.link.encoding),
+        position_at(text, len(text), editor.encoding),
         "",
         label=title,
         create=create,
@@ -187,7 +148,7 @@ async def tests_target(
     prompt = PromptInput(
         **{
             **prompt.__dict__,
-            "test_path": relative(str(path), host.root),
+            "test_path": relative(str(path), editor.root),
             "test_head": text or None,
         }
     )

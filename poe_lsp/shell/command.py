@@ -133,7 +133,7 @@ async def _execute(job_run: _Run, reporter: Reporter) -> int:
         job = JobRegistry().start(
             job_run.action,
             job_run.args.uri,
-            lambda job: run_action(host, job, job_run.action, job_run.args),
+            lambda job: run_action(host.session, host, job, job_run.action, job_run.args),
         )
         assert job.task is not None
         await asyncio.wait({job.task})

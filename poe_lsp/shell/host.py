@@ -1,4 +1,4 @@
-"""The :class:`~poe_lsp.actions.run.Host` of one action run from a terminal.
+"""The :class:`~poe_lsp.editor.Editor` of one action run from a terminal.
 
 The action streams into documents held in memory (:class:`~poe_lsp.shell.memory.MemoryLink`)
 or, for explain, into an :class:`~poe_lsp.actions.explanations.Explanation`; the host shows
@@ -13,18 +13,22 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from lsprotocol import types as t
+
 from poe_lsp.actions.explanations import Explanation, ExplanationStore
 from poe_lsp.actions.languages import language_for
-from poe_lsp.actions.proposals import ProposalStore
-from poe_lsp.actions.run import TITLES, Document, Severity, Stop
+from poe_lsp.actions.run import TITLES, Stop
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import JobEnded
+from poe_lsp.editor import Document, Severity
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
+from poe_lsp.session import Session
 from poe_lsp.settings import Settings
 from poe_lsp.shell.exits import Exit
 from poe_lsp.shell.memory import MemoryDocument, MemoryLink
 from poe_lsp.shell.output import AnswerPrinter, Reporter
-from poe_lsp.streaming.positions import Pos
+from poe_lsp.streaming.positions import Encoding, Pos
+from poe_lsp.streaming.region import RegionWriter
 from poe_lsp.trust import Destination
 
 Watch = Callable[[str, MemoryDocument], str | None]
@@ -46,7 +50,7 @@ def appended(edited: str, document: MemoryDocument) -> str | None:
 
 
 class TerminalHost:
-    """Runs an action for the terminal; see :class:`~poe_lsp.actions.run.Host`."""
+    """The editor of an action run from the terminal; see :class:`~poe_lsp.editor.Editor`."""
 
     def __init__(
         self,
@@ -69,20 +73,41 @@ class TerminalHost:
         """The root: the command reads and writes no file outside it."""
         self._link = MemoryLink(self._document_changed, self.boundary)
         self._explanations = _Explanations()
-        self._proposals = ProposalStore()
-        self._poe: _Recording | None = None
+        self.session = _TerminalSession(settings)
+        """The session of this one command: its settings, its answer, its Poe client."""
+        self.session.explanations = self._explanations
         self._cancel: Callable[[], object] | None = None
         self._interrupted = False
 
-    # Host ----------------------------------------------------------------------------
+    # Editor --------------------------------------------------------------------------
 
     @property
     def link(self) -> MemoryLink:
+        """The documents held in memory."""
         return self._link
 
     @property
-    def explanations(self) -> ExplanationStore:
-        return self._explanations
+    def encoding(self) -> Encoding:
+        return self._link.encoding
+
+    @property
+    def versioned_edits(self) -> bool:
+        return True
+
+    def document_state(self, uri: str) -> tuple[str, int | None] | None:
+        return self._link.document_state(uri)
+
+    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
+        return await self._link.apply(edit, label, patient=patient)
+
+    async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
+        """Return at once: edits in memory bump the version before they return."""
+
+    def track(self, writer: RegionWriter) -> None:
+        self._link.track(writer)
+
+    def untrack(self, writer: RegionWriter) -> None:
+        self._link.untrack(writer)
 
     @property
     def root(self) -> PurePosixPath | None:
@@ -91,10 +116,6 @@ class TerminalHost:
     @property
     def roots(self) -> tuple[str, ...]:
         return self.boundary.roots
-
-    @property
-    def proposals(self) -> ProposalStore:
-        return self._proposals
 
     @property
     def can_create_files(self) -> bool:
@@ -108,17 +129,6 @@ class TerminalHost:
     def confirmable_edits(self) -> bool:
         """No: the answer is reviewed on stdout, and written only with ``--write``."""
         return False
-
-    async def ready_settings(self) -> Settings:
-        return self._settings
-
-    async def poe_client(self, settings: Settings) -> PoeClient:
-        """Return the Poe client (fastapi_poe is imported here, once there is work for it)."""
-        if self._poe is None:
-            from poe_lsp.poe.fastapi_client import FastapiPoeClient
-
-            self._poe = _Recording(FastapiPoeClient(read_timeout=settings.read_timeout))
-        return self._poe
 
     async def read_document(self, uri: str) -> Document | None:
         """Return ``uri`` as held in memory, reading it from disk (through the boundary)
@@ -194,9 +204,9 @@ class TerminalHost:
             return Exit.OK
         if outcome == "cancelled":
             return Exit.CANCELLED
-        if outcome is None or (self._poe is not None and self._poe.error is not None):
+        if outcome is None or (self.session.poe is not None and self.session.poe.error is not None):
             return Exit.POE  # (no outcome: the job crashed, and its traceback is in the log)
-        return Exit.USAGE if self._poe is None else Exit.NO_CODE
+        return Exit.USAGE if self.session.poe is None else Exit.NO_CODE
 
     def edited(self) -> list[MemoryDocument]:
         """Return the documents the action changed (in memory)."""
@@ -204,8 +214,8 @@ class TerminalHost:
 
     async def close(self) -> None:
         """Close the connections to Poe."""
-        if self._poe is not None:
-            await self._poe.aclose()
+        if self.session.poe is not None:
+            await self.session.poe.aclose()
 
     def _document_changed(self, uri: str, document: MemoryDocument) -> None:
         shown = self._watch(uri, document) if self._watch else None
@@ -248,6 +258,22 @@ class _Explanations(ExplanationStore):
     def add(self, explanation: Explanation) -> None:
         super().add(explanation)
         self.latest = explanation
+
+
+class _TerminalSession(Session):
+    """A session of one command; its Poe client remembers the failure it raised."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.poe: _Recording | None = None
+
+    async def poe_client(self, settings: Settings) -> PoeClient:
+        """Return the Poe client (fastapi_poe is imported here, once there is work for it)."""
+        if self.poe is None:
+            from poe_lsp.poe.fastapi_client import FastapiPoeClient
+
+            self.poe = _Recording(FastapiPoeClient(read_timeout=settings.read_timeout))
+        return self.poe
 
 
 class _Recording:

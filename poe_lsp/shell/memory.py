@@ -1,6 +1,6 @@
 """A bridge between the region writer's ``workspace/applyEdit`` and files held in memory.
 
-:class:`MemoryLink` is the :class:`~poe_lsp.streaming.region.EditorLink` of the terminal:
+:class:`MemoryLink` holds the documents of the terminal's editor:
 the "editor" is a set of documents read from disk once and edited in memory, with positions
 in code points (``utf-32``). Nothing reaches the disk here; :meth:`MemoryDocument.save` does
 that at the end, and only if the file is still as it was read. Every read and write goes

@@ -2,7 +2,7 @@
 
 :class:`Editor` is everything an action may ask of the editor it runs for. The LSP server
 implements it in :class:`poe_lsp.lsp_editor.LspEditor`, the terminal commands in
-:class:`poe_lsp.shell.host.TerminalHost`, and the unit tests with a fake. Edits are
+:class:`poe_lsp.shell.host.TerminalEditor`, and the unit tests with a fake. Edits are
 ``lsprotocol`` ``WorkspaceEdit``\\ s, built only by :mod:`poe_lsp.streaming.region`.
 """
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from lsprotocol import types as t
 
 from poe_lsp.contract import JobEnded
+from poe_lsp.messages import Wording
 from poe_lsp.streaming.positions import Encoding, Pos
 from poe_lsp.trust import Destination
 
@@ -46,6 +47,9 @@ class Progress(Protocol):
 
 class Editor(Protocol):
     """What an action needs from the editor: documents, the user, and edits."""
+
+    wording: Wording
+    """How the user knows the settings: the editors' names, or the terminal's options."""
 
     # What the editor can do ---------------------------------------------------------
 

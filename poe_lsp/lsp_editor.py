@@ -25,6 +25,7 @@ from poe_lsp.actions.languages import language_for
 from poe_lsp.boundary import Boundary, path_of_uri
 from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
 from poe_lsp.editor import Document, Progress, Severity
+from poe_lsp.messages import EDITOR
 from poe_lsp.redaction import redact, shown
 from poe_lsp.session import Session
 from poe_lsp.streaming.positions import Encoding, Pos
@@ -43,6 +44,8 @@ REQUEST_TIMEOUT = 5.0
 
 class LspEditor:
     """The :class:`~poe_lsp.editor.Editor` of an LSP client, reached through ``server``."""
+
+    wording = EDITOR
 
     def __init__(self, server: LanguageServer, session: Session) -> None:
         self._server = server

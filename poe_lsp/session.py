@@ -14,6 +14,7 @@ from typing import Any
 from poe_lsp.actions.explanations import ExplanationStore
 from poe_lsp.actions.proposals import ProposalStore
 from poe_lsp.logs import redact_secret
+from poe_lsp.messages import EDITOR, Wording
 from poe_lsp.poe import PoeClient
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.streaming.jobs import JobRegistry
@@ -28,7 +29,16 @@ SETTINGS_TIMEOUT = 5.0
 class Session:
     """The state of one session of poe-lsp, from start to shutdown."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        client: PoeClient | None = None,
+        wording: Wording = EDITOR,
+    ) -> None:
+        """Settings given here are ready at once; a ``client`` given here is used as is;
+        ``wording`` is how the Poe client's failures name the settings."""
+        self.wording = wording
         self.settings = settings or Settings()
         self.generation = 0
         """Bumped by every settings change, so a slow pull cannot undo a newer push."""
@@ -44,8 +54,9 @@ class Session:
         """Bots (lower case) the user allowed for the rest of the session."""
         self.allowed_hosts: set[HostEntry] = set()
         """Hosts the user allowed the key to go to, until the server stops."""
-        self._poe: PoeClient | None = None
+        self._poe: PoeClient | None = client
         self._poe_timeout: float | None = None
+        self._fixed_client = client is not None
 
     def apply_settings(self, raw: object) -> list[str]:
         """Take a new settings object; return what was wrong with it (for the user)."""
@@ -75,11 +86,15 @@ class Session:
 
     async def poe_client(self, settings: Settings) -> PoeClient:
         """Return the shared Poe client (importing fastapi_poe in a thread the first time)."""
+        if self._fixed_client and self._poe is not None:
+            return self._poe
         if self._poe is None or self._poe_timeout != settings.read_timeout:
             module = await asyncio.to_thread(_import_client)
             if self._poe is not None:
                 await self._poe.aclose()
-            self._poe = module.FastapiPoeClient(read_timeout=settings.read_timeout)
+            self._poe = module.FastapiPoeClient(
+                read_timeout=settings.read_timeout, wording=self.wording
+            )
             self._poe_timeout = settings.read_timeout
         return self._poe
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-from poe_lsp.actions.run import NO_KEY, accept, run_action
-from poe_lsp.actions.targets import planned_target, relative_uri
+from poe_lsp import messages
+from poe_lsp.actions.plan import relative_uri, target_of
+from poe_lsp.actions.run import accept, run_action
 from poe_lsp.contract import (
     CMD_ACCEPT,
     CMD_BALANCE,
@@ -54,7 +55,7 @@ def _starter(command: str, action: Action) -> Any:
             (parsed.range.end.line, parsed.range.end.character),
         )
         language = ls.editor.language_of(parsed.uri)
-        target = planned_target(action, parsed.uri, language, ls.editor.root)
+        target = target_of(action, parsed.uri, language, ls.editor.root)
         busy = ls.session.jobs.blocking(action, parsed.uri, *span, target=target)
         if busy is not None and action == "writeTests":
             into = relative_uri(busy.target_key(), ls.editor.root)
@@ -116,7 +117,7 @@ async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:
 
     settings = await ls.session.ready_settings()
     if not settings.api_key:
-        raise RequestFailed(NO_KEY)
+        raise RequestFailed(messages.no_key(messages.EDITOR))
     url = usage_base_url(settings.base_url, settings.usage_url)
     if not settings.may_send_key(url):
         place = destination(url)

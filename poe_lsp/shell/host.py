@@ -1,113 +1,75 @@
-"""The :class:`~poe_lsp.editor.Editor` of one action run from a terminal.
+"""The editor and the target of one action run from a terminal.
 
-The action streams into documents held in memory (:class:`~poe_lsp.shell.memory.MemoryLink`)
-or, for explain, into an :class:`~poe_lsp.actions.explanations.Explanation`; the host shows
-what the answer adds on stdout, progress and problems on stderr, and keeps what the exit code
-needs: how the job ended and whether Poe failed.
+:class:`TerminalEditor` is the :class:`~poe_lsp.editor.Editor` of a subcommand: files come
+from disk through the workspace :class:`~poe_lsp.boundary.Boundary` of the command's root,
+progress and problems go to stderr, and nothing is edited while the bot answers.
+:class:`TerminalTarget` is where the answer goes: stdout as it grows, and the file (with
+``--write``, after the job is done) once it is final.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
 from lsprotocol import types as t
 
-from poe_lsp.actions.explanations import Explanation, ExplanationStore
+from poe_lsp.actions.explanations import Explanation
 from poe_lsp.actions.languages import language_for
-from poe_lsp.actions.run import TITLES, Stop
-from poe_lsp.boundary import Boundary, Refused
+from poe_lsp.actions.plan import TITLES, Plan, Stop, relative
+from poe_lsp.actions.prompt import PromptInput
+from poe_lsp.actions.targets import Render, selection_render, tests_render
+from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import JobEnded
-from poe_lsp.editor import Document, Severity
-from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
-from poe_lsp.session import Session
-from poe_lsp.settings import Settings
-from poe_lsp.shell.exits import Exit
-from poe_lsp.shell.memory import MemoryDocument, MemoryLink
+from poe_lsp.contract import Outcome as Ending
+from poe_lsp.editor import Document, Progress, Severity
+from poe_lsp.messages import TERMINAL
 from poe_lsp.shell.output import AnswerPrinter, Reporter
-from poe_lsp.streaming.positions import Encoding, Pos
+from poe_lsp.streaming.positions import Encoding, Pos, offset_at
 from poe_lsp.streaming.region import RegionWriter
 from poe_lsp.trust import Destination
 
-Watch = Callable[[str, MemoryDocument], str | None]
-"""Given a document the action edited, return the part of it to show (``None``: nothing)."""
+log = logging.getLogger(__name__)
+
+ENCODING: Encoding = "utf-32"
+"""Positions count code points: the terminal's own lines and columns."""
 
 
-def replaced(uri: str, start: int, tail: int) -> Watch:
-    """Show what is between the first ``start`` and the last ``tail`` characters of ``uri``."""
+@dataclass(frozen=True)
+class Change:
+    """The text a file should hold once the answer is in, and what it held when read."""
 
-    def region(edited: str, document: MemoryDocument) -> str | None:
-        return document.text[start : len(document.text) - tail] if edited == uri else None
-
-    return region
-
-
-def appended(edited: str, document: MemoryDocument) -> str | None:
-    """Show what was added at the end of a document, without the blank lines leading to it."""
-    return document.text[len(document.original or "") :].lstrip("\r\n")
+    path: Path
+    original: str | None
+    """``None``: the file did not exist."""
+    text: str
 
 
-class TerminalHost:
-    """The editor of an action run from the terminal; see :class:`~poe_lsp.editor.Editor`."""
+class TerminalEditor:
+    """The :class:`~poe_lsp.editor.Editor` of one subcommand."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        root: Path,
-        reporter: Reporter,
-        out: BinaryIO,
-        watch: Watch | None,
-        *,
-        needs_stdout: bool,
-    ) -> None:
-        self.ended: JobEnded | None = None
-        self._settings = settings
-        self._root = root
-        self._reporter = reporter
-        self._printer = AnswerPrinter(out, reporter, self._stdout_closed)
-        self._watch = watch
-        self._needs_stdout = needs_stdout
+    def __init__(self, root: Path, reporter: Reporter) -> None:
         self.boundary = Boundary((root,))
         """The root: the command reads and writes no file outside it."""
-        self._link = MemoryLink(self._document_changed, self.boundary)
-        self._explanations = _Explanations()
-        self.session = _TerminalSession(settings)
-        """The session of this one command: its settings, its answer, its Poe client."""
-        self.session.explanations = self._explanations
+        self._root = root
+        self._reporter = reporter
         self._cancel: Callable[[], object] | None = None
         self._interrupted = False
+        self.stdout_closed = False
+        self.ended: JobEnded | None = None
 
-    # Editor --------------------------------------------------------------------------
+    # What the terminal can do: it edits nothing while the bot answers --------------
 
-    @property
-    def link(self) -> MemoryLink:
-        """The documents held in memory."""
-        return self._link
-
-    @property
-    def encoding(self) -> Encoding:
-        return self._link.encoding
-
-    @property
-    def versioned_edits(self) -> bool:
-        return True
-
-    def document_state(self, uri: str) -> tuple[str, int | None] | None:
-        return self._link.document_state(uri)
-
-    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
-        return await self._link.apply(edit, label, patient=patient)
-
-    async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
-        """Return at once: edits in memory bump the version before they return."""
-
-    def track(self, writer: RegionWriter) -> None:
-        self._link.track(writer)
-
-    def untrack(self, writer: RegionWriter) -> None:
-        self._link.untrack(writer)
+    wording = TERMINAL
+    encoding: Encoding = ENCODING
+    can_apply_edits = False
+    versioned_edits = True
+    confirmable_edits = False
+    can_create_files = True
 
     @property
     def root(self) -> PurePosixPath | None:
@@ -117,33 +79,57 @@ class TerminalHost:
     def roots(self) -> tuple[str, ...]:
         return self.boundary.roots
 
-    @property
-    def can_create_files(self) -> bool:
-        return True
-
-    @property
-    def can_apply_edits(self) -> bool:
-        return True
-
-    @property
-    def confirmable_edits(self) -> bool:
-        """No: the answer is reviewed on stdout, and written only with ``--write``."""
-        return False
-
     async def read_document(self, uri: str) -> Document | None:
-        """Return ``uri`` as held in memory, reading it from disk (through the boundary)
-        the first time."""
+        """Return ``uri`` as the boundary reads it from disk (in a thread), else ``None``."""
         try:
-            document = await self._link.load(uri)
+            path = Path(path_of_uri(uri))
+            text = await asyncio.to_thread(self.boundary.read, path)
         except Refused as exc:
             raise Stop(exc.message) from None
-        if document is None:
+        if text is None:
             return None
-        language = language_for(document.path)
-        return Document(uri, document.path.as_posix(), document.text, document.version, language)
+        return Document(uri, path.as_posix(), text, None, language_for(path))
 
     def uri_for(self, path: PurePosixPath) -> str:
         return Path(path).as_uri()
+
+    def document_state(self, uri: str) -> tuple[str, int | None] | None:
+        """No document is open in a terminal."""
+        return None
+
+    async def show_document(self, uri: str, start: Pos, end: Pos) -> None:
+        """Nothing to show: the answer is on stdout, and in the file with ``--write``."""
+
+    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
+        """Refuse: the terminal's target writes the file itself, once the answer is final."""
+        return False
+
+    async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
+        """Return at once: no document changes."""
+
+    def track(self, writer: RegionWriter) -> None:
+        """Nothing to follow: no one types into the file while the command runs."""
+
+    def untrack(self, writer: RegionWriter) -> None:
+        """See :meth:`track`."""
+
+    # The user ------------------------------------------------------------------------
+
+    async def begin_progress(
+        self, title: str, message: str, on_cancel: Callable[[], object]
+    ) -> Progress:
+        self._cancel = on_cancel
+        if self._interrupted:  # Ctrl-C came before the job could be told
+            on_cancel()
+        title = title.removeprefix("Poe: ")
+        self._reporter.progress(title, message)
+        return _Progress(self._reporter, title)
+
+    def notify(self, severity: Severity, message: str) -> None:
+        if severity == "info":
+            self._reporter.info(message)
+        else:
+            self._reporter.problem(message)
 
     async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
         """Yes: a bot that is not in the trusted list can only come from ``--bot``, and naming
@@ -157,143 +143,146 @@ class TerminalHost:
         ``$POE_ALLOWED_HOSTS``, which the settings already hold."""
         return False
 
-    async def begin_progress(
-        self, title: str, message: str, on_cancel: Callable[[], object]
-    ) -> _Progress:
-        self._cancel = on_cancel
-        if self._interrupted:  # Ctrl-C came before the job could be told
-            on_cancel()
-        title = title.removeprefix("Poe: ")
-        self._reporter.progress(title, message)
-        return _Progress(self._reporter, title, self._show_explanation)
-
-    def notify(self, severity: Severity, message: str) -> None:
-        if severity == "info":
-            self._reporter.info(message)
-        else:
-            self._reporter.problem(message)
-
-    async def show_document(self, uri: str, start: Pos, end: Pos) -> None:
-        """Nothing to show: the tests went to stdout, and to the file with ``--write``."""
-
     def job_ended(self, event: JobEnded) -> None:
         self.ended = event
-        self._show_explanation()
         if event.outcome == "done":
-            bot = self._settings.bot_for(event.action)
-            self._reporter.info(f"{TITLES[event.action]}: {bot} finished")
+            self._reporter.info(f"{TITLES[event.action]}: {event.message}")
         elif event.outcome == "cancelled":
-            if self._printer.closed and not self._interrupted:
+            if self.stdout_closed and not self._interrupted:
                 self._reporter.info("stopped: stdout was closed")
             else:
                 self._reporter.problem("cancelled")
 
-    # The terminal --------------------------------------------------------------------
-
     def interrupt(self) -> None:
         """Cancel the job, as the cancel button of an editor's progress does (Ctrl-C)."""
         self._interrupted = True
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Cancel the job, if it started."""
         if self._cancel is not None:
             self._cancel()
 
-    def finish(self) -> Exit:
-        """End the output; return what the job's ending means for the exit code."""
-        outcome = self.ended.outcome if self.ended else None
-        self._printer.finish(complete=outcome == "done")
-        if outcome == "done":
-            return Exit.OK
-        if outcome == "cancelled":
-            return Exit.CANCELLED
-        if outcome is None or (self.session.poe is not None and self.session.poe.error is not None):
-            return Exit.POE  # (no outcome: the job crashed, and its traceback is in the log)
-        return Exit.USAGE if self.session.poe is None else Exit.NO_CODE
 
-    def edited(self) -> list[MemoryDocument]:
-        """Return the documents the action changed (in memory)."""
-        return [d for d in self._link.documents.values() if d.changed]
+class TerminalTarget:
+    """Prints the answer as it grows; keeps the final text as a :class:`Change`.
 
-    async def close(self) -> None:
-        """Close the connections to Poe."""
-        if self.session.poe is not None:
-            await self.session.poe.aclose()
+    ``render`` turns the answer into the text that replaces ``[begin, finish)`` of
+    ``original`` (the selection, or the end of the test file); without it the answer is
+    printed as is (an explanation) and changes no file.
+    """
 
-    def _document_changed(self, uri: str, document: MemoryDocument) -> None:
-        shown = self._watch(uri, document) if self._watch else None
-        if shown is not None:
-            self._printer.update(shown)
+    writer: RegionWriter | None = None
+    explanation: Explanation | None = None
 
-    def _show_explanation(self) -> None:
-        if self._explanations.latest is not None:
-            self._printer.update(self._explanations.latest.text)
+    def __init__(
+        self,
+        printer: AnswerPrinter,
+        bot: str,
+        render: Render | None = None,
+        *,
+        path: Path | None = None,
+        original: str | None = None,
+        span: tuple[int, int] = (0, 0),
+        printed: Callable[[str], str] = str,
+    ) -> None:
+        self.printer = printer
+        self.change: Change | None = None
+        self._bot = bot
+        self._render = render
+        self._path = path
+        self._original = original
+        self._span = span
+        self._printed = printed
+        self._latest = ""
 
-    def _stdout_closed(self) -> None:
-        if not self._needs_stdout and self._cancel is not None:
-            self._cancel()
+    async def show(self, answer: str, final: bool) -> bool:
+        text = self._render(answer, final) if self._render else answer
+        if text is None:
+            return False
+        self._latest = text
+        self.printer.update(self._printed(text))
+        return True
+
+    async def conclude(self) -> tuple[Ending, str]:
+        if self._path is not None:
+            before = self._original or ""
+            begin, finish = self._span
+            text = before[:begin] + self._latest + before[finish:]
+            self.change = Change(self._path, self._original, text)
+        return "done", f"{self._bot} finished"
+
+    async def rollback(self) -> bool:
+        """Nothing to undo: no file is written before the end."""
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+class TerminalTargets:
+    """Opens the :class:`TerminalTarget` of a plan, reading the test file from disk."""
+
+    def __init__(self, editor: TerminalEditor, printer: AnswerPrinter) -> None:
+        self._editor = editor
+        self._printer = printer
+        self.opened: TerminalTarget | None = None
+
+    async def open(
+        self, plan: Plan, progress: Progress, job_id: str
+    ) -> tuple[TerminalTarget, PromptInput]:
+        document, prompt = plan.document, plan.prompt
+        if plan.destination == "hover":
+            target = TerminalTarget(self._printer, plan.bot)
+        elif plan.destination == "selection":
+            begin = offset_at(document.text, plan.selection.start, ENCODING)
+            finish = offset_at(document.text, plan.selection.end, ENCODING)
+            target = TerminalTarget(
+                self._printer,
+                plan.bot,
+                selection_render(plan),
+                path=Path(document.path),
+                original=document.text,
+                span=(begin, finish),
+            )
+        else:
+            target, prompt = await self._tests(plan)
+        self.opened = target
+        return target, prompt
+
+    async def _tests(self, plan: Plan) -> tuple[TerminalTarget, PromptInput]:
+        path, boundary, root = plan.test_path, self._editor.boundary, self._editor.root
+        assert path is not None
+        try:
+            await asyncio.to_thread(boundary.check_target, Path(path))
+            text = await asyncio.to_thread(boundary.read, Path(path))
+        except Refused as exc:
+            raise Stop(f"No tests were written: {exc.message}") from None
+        end = len(text or "")
+        target = TerminalTarget(
+            self._printer,
+            plan.bot,
+            tests_render(text or "", plan.document),
+            path=Path(path),
+            original=text,
+            span=(end, end),
+            printed=lambda text: text.lstrip("\r\n"),  # not the blank lines before the tests
+        )
+        prompt = dataclasses.replace(
+            plan.prompt, test_path=relative(str(path), root), test_head=text or None
+        )
+        return target, prompt
 
 
 class _Progress:
-    """Progress on stderr (with ``-v``); each report also shows the explanation so far."""
+    """Progress on stderr (with ``-v``)."""
 
-    def __init__(self, reporter: Reporter, title: str, show: Callable[[], None]) -> None:
+    def __init__(self, reporter: Reporter, title: str) -> None:
         self._reporter = reporter
         self._title = title
-        self._show = show
 
     def report(self, message: str) -> None:
-        self._show()
         self._reporter.progress(self._title, message)
 
     def end(self, message: str) -> None:
-        """Show the last of the explanation; the job's ending is told by ``job_ended``."""
-        self._show()
-
-
-class _Explanations(ExplanationStore):
-    """The explanation store, keeping the one explanation a terminal run makes at hand."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.latest: Explanation | None = None
-
-    def add(self, explanation: Explanation) -> None:
-        super().add(explanation)
-        self.latest = explanation
-
-
-class _TerminalSession(Session):
-    """A session of one command; its Poe client remembers the failure it raised."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.poe: _Recording | None = None
-
-    async def poe_client(self, settings: Settings) -> PoeClient:
-        """Return the Poe client (fastapi_poe is imported here, once there is work for it)."""
-        if self.poe is None:
-            from poe_lsp.poe.fastapi_client import FastapiPoeClient
-
-            self.poe = _Recording(FastapiPoeClient(read_timeout=settings.read_timeout))
-        return self.poe
-
-
-class _Recording:
-    """The Poe client, remembering the failure it raised (Poe's fault, not the answer's)."""
-
-    def __init__(self, client: PoeClient) -> None:
-        self.error: PoeError | None = None
-        self._client = client
-
-    async def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
-        try:
-            async with contextlib.aclosing(self._client.stream(query)) as chunks:  # type: ignore[type-var]
-                async for chunk in chunks:
-                    yield chunk
-        except PoeError as exc:
-            self.error = exc
-            raise
-
-    async def balance(self, api_key: str, usage_url: str) -> int:
-        return await self._client.balance(api_key, usage_url)
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
+        """Nothing: the job's ending is told by ``job_ended`` and the exit code."""

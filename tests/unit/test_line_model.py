@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from lsprotocol import types as t
 from pygls.workspace.position_codec import PositionCodec
 
-from poe_lsp.actions.targets import Document, select
+from poe_lsp.actions.plan import select
 from poe_lsp.contract import ActionArgs
+from poe_lsp.editor import Document
 from poe_lsp.streaming.fences import fit_to_selection
 from poe_lsp.streaming.positions import (
     Encoding,

@@ -2,8 +2,8 @@
 
 :class:`Editor` is everything an action may ask of the editor it runs for. The LSP server
 implements it in :class:`poe_lsp.lsp_editor.LspEditor`, the terminal commands in
-:class:`poe_lsp.shell.host.TerminalEditor`, and the unit tests with a fake. Edits are
-``lsprotocol`` ``WorkspaceEdit``\\ s, built only by :mod:`poe_lsp.streaming.region`.
+:class:`poe_lsp.terminal.host.TerminalEditor`, and the unit tests with a fake. Edits are
+``lsprotocol`` ``WorkspaceEdit``\\ s, built only by :mod:`poe_lsp.edits.region`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from lsprotocol import types as t
 
 from poe_lsp.contract import JobEnded
+from poe_lsp.edits.positions import Encoding, Pos
 from poe_lsp.messages import Wording
-from poe_lsp.streaming.positions import Encoding, Pos
 from poe_lsp.trust import Destination
 
 if TYPE_CHECKING:
-    from poe_lsp.streaming.region import RegionWriter
+    from poe_lsp.edits.region import RegionWriter
 
 Severity = Literal["error", "warning", "info"]
 

@@ -25,11 +25,11 @@ from poe_lsp.actions.languages import language_for
 from poe_lsp.boundary import Boundary, path_of_uri
 from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
 from poe_lsp.editor import Document, Progress, Severity
+from poe_lsp.edits.positions import Encoding, Pos
+from poe_lsp.edits.region import RegionWriter
 from poe_lsp.messages import EDITOR
 from poe_lsp.redaction import redact, shown
 from poe_lsp.session import Session
-from poe_lsp.streaming.positions import Encoding, Pos
-from poe_lsp.streaming.region import RegionWriter
 from poe_lsp.trust import ALLOW_SESSION, Destination, host_question
 
 log = logging.getLogger(__name__)

@@ -11,13 +11,12 @@ import logging
 import threading
 from typing import Any
 
-from poe_lsp.actions.explanations import ExplanationStore
-from poe_lsp.actions.proposals import ProposalStore
+from poe_lsp.answers import ExplanationStore, ProposalStore
+from poe_lsp.jobs import JobRegistry
 from poe_lsp.logs import redact_secret
 from poe_lsp.messages import EDITOR, Wording
 from poe_lsp.poe import PoeClient
 from poe_lsp.settings import Settings, parse_settings
-from poe_lsp.streaming.jobs import JobRegistry
 from poe_lsp.trust import HostEntry
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from poe_lsp.actions.testfile import test_path_for
 from poe_lsp.boundary import Refused, path_of_uri
 from poe_lsp.contract import Action, ActionArgs
 from poe_lsp.editor import Document, Severity
+from poe_lsp.edits.positions import Encoding, Pos, offset_at, position_at, split_lines
 from poe_lsp.settings import Settings
-from poe_lsp.streaming.positions import Encoding, Pos, offset_at, position_at, split_lines
 
 TITLES: dict[Action, str] = {
     "explain": "Explain",

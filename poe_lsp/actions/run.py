@@ -20,17 +20,17 @@ from poe_lsp import messages
 from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.plan import TITLES, Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
-from poe_lsp.actions.proposals import Proposal
 from poe_lsp.actions.targets import EditorTargets, Target, Targets
+from poe_lsp.answers import Proposal
 from poe_lsp.boundary import Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Editor, Progress, Severity
+from poe_lsp.edits.region import EditRejected, RegionConflict
+from poe_lsp.jobs import Job
 from poe_lsp.poe import BotQuery, PoeError
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
-from poe_lsp.streaming.jobs import Job
-from poe_lsp.streaming.region import EditRejected, RegionConflict
 from poe_lsp.trust import bot_refused, destination, host_refused
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 A target shows the answer as it grows and when it is final, rolls back what it wrote, and
 says how the job ended. :class:`ReplaceSelection` and :class:`AppendTests` stream into a
-:class:`~poe_lsp.streaming.region.RegionWriter`; :class:`Hover` keeps an explanation for the
+:class:`~poe_lsp.edits.region.RegionWriter`; :class:`Hover` keeps an explanation for the
 hover; :class:`Review` wraps a writing target and offers its answer instead of writing it.
 :func:`open_target` picks and opens the target of a :class:`~poe_lsp.actions.plan.Plan`.
 """
@@ -16,16 +16,15 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Protocol
 
-from poe_lsp.actions.explanations import Explanation, ExplanationStore
 from poe_lsp.actions.plan import Plan, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
-from poe_lsp.actions.proposals import Proposal, ProposalStore
+from poe_lsp.answers import Explanation, ExplanationStore, Proposal, ProposalStore
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Document, Editor, Progress
-from poe_lsp.streaming.fences import extract_code, fit_to_selection
-from poe_lsp.streaming.positions import line_ending, position_at
-from poe_lsp.streaming.region import EditRejected, RegionConflict, RegionWriter
+from poe_lsp.edits.fences import extract_code, fit_to_selection
+from poe_lsp.edits.positions import line_ending, position_at
+from poe_lsp.edits.region import EditRejected, RegionConflict, RegionWriter
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +153,7 @@ class Review:
     """Shows the change a writing target would make in the hover, then offers it.
 
     A client that asks the user to confirm annotated edits gets the change as one such edit;
-    any other keeps it as a :class:`~poe_lsp.actions.proposals.Proposal` for the code actions
+    any other keeps it as a :class:`~poe_lsp.answers.Proposal` for the code actions
     Accept and Reject.
     """
 

@@ -21,8 +21,8 @@ from poe_lsp.contract import (
     KIND_WRITE_TESTS,
     ActionArgs,
 )
+from poe_lsp.edits.region import RegionConflict
 from poe_lsp.server import PoeLanguageServer
-from poe_lsp.streaming.region import RegionConflict
 
 OFFERED = (
     ("Poe: Explain", KIND_EXPLAIN, CMD_EXPLAIN),

@@ -22,10 +22,10 @@ from poe_lsp.contract import (
     cancel_target,
     job_target,
 )
+from poe_lsp.edits.region import EditRejected, RegionConflict
+from poe_lsp.jobs import Job
 from poe_lsp.poe import PoeError
 from poe_lsp.server import PoeLanguageServer
-from poe_lsp.streaming.jobs import Job
-from poe_lsp.streaming.region import EditRejected, RegionConflict
 
 
 class RequestFailed(JsonRpcException):

@@ -16,10 +16,10 @@ from lsprotocol import types as t
 
 from poe_lsp.contract import JobEnded
 from poe_lsp.editor import Document
+from poe_lsp.edits.positions import Encoding, Pos, offset_at
+from poe_lsp.edits.region import RegionWriter
 from poe_lsp.messages import EDITOR
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
-from poe_lsp.streaming.positions import Encoding, Pos, offset_at
-from poe_lsp.streaming.region import RegionWriter
 from poe_lsp.trust import Destination
 
 ROOT = PurePosixPath("/w")

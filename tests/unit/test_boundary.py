@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from poe_lsp.boundary import MAX_FILE_BYTES, Boundary, Refused, path_of_uri
-from poe_lsp.streaming.jobs import JobRegistry
+from poe_lsp.jobs import JobRegistry
 
 SECRET = "aws_secret_access_key = SECRET-0123456789\n"
 
@@ -242,8 +242,8 @@ async def test_a_bug_inside_a_job_still_ends_its_progress_with_a_message(
 
     from poe_lsp.actions.run import run_action
     from poe_lsp.contract import ActionArgs
+    from poe_lsp.jobs import Job
     from poe_lsp.messages import UNEXPECTED
-    from poe_lsp.streaming.jobs import Job
 
     host = _BrokenHost()
     job = Job(id="refactor-1", action="refactor", uri="file:///w/a.py")

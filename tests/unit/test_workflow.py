@@ -14,11 +14,11 @@ from lsprotocol import types as t
 
 from poe_lsp.actions.run import Outcome, run_action
 from poe_lsp.contract import Action, ActionArgs
+from poe_lsp.jobs import Job
 from poe_lsp.messages import UNEXPECTED
 from poe_lsp.poe import PoeError
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
-from poe_lsp.streaming.jobs import Job
 from tests.unit.fakes import FakeEditor, ScriptedPoe
 
 URI = "file:///w/calc.py"

@@ -19,15 +19,15 @@ from poe_lsp import messages
 from poe_lsp.actions.run import Outcome, run_action
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs
+from poe_lsp.edits.positions import line_starts
 from poe_lsp.logs import redact_secret, setup_logging
 from poe_lsp.poe import PoeError
 from poe_lsp.session import Session
 from poe_lsp.settings import KEY_ENV, Settings, parse_settings
-from poe_lsp.shell.args import COMMANDS, Target
-from poe_lsp.shell.exits import Exit
-from poe_lsp.shell.host import Change, TerminalEditor, TerminalTargets
-from poe_lsp.shell.output import AnswerPrinter, Reporter
-from poe_lsp.streaming.positions import line_starts
+from poe_lsp.terminal.args import COMMANDS, Target
+from poe_lsp.terminal.exits import Exit
+from poe_lsp.terminal.host import Change, TerminalEditor, TerminalTargets
+from poe_lsp.terminal.output import AnswerPrinter, Reporter
 from poe_lsp.trust import destination
 
 NO_KEY = messages.no_key(messages.TERMINAL)

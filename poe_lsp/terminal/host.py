@@ -18,19 +18,19 @@ from pathlib import Path, PurePosixPath
 
 from lsprotocol import types as t
 
-from poe_lsp.actions.explanations import Explanation
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.plan import TITLES, Plan, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
 from poe_lsp.actions.targets import Render, selection_render, tests_render
+from poe_lsp.answers import Explanation
 from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import JobEnded
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Document, Progress, Severity
+from poe_lsp.edits.positions import Encoding, Pos, offset_at
+from poe_lsp.edits.region import RegionWriter
 from poe_lsp.messages import TERMINAL
-from poe_lsp.shell.output import AnswerPrinter, Reporter
-from poe_lsp.streaming.positions import Encoding, Pos, offset_at
-from poe_lsp.streaming.region import RegionWriter
+from poe_lsp.terminal.output import AnswerPrinter, Reporter
 from poe_lsp.trust import Destination
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from poe_lsp.streaming.positions import Pos
-from poe_lsp.streaming.region import RegionWriter
+from poe_lsp.edits.positions import Pos
+from poe_lsp.edits.region import RegionWriter
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as t
 
-from poe_lsp.streaming.positions import Encoding, Pos, advance, offset_at, position_at
+from poe_lsp.edits.positions import Encoding, Pos, advance, offset_at, position_at
 
 if TYPE_CHECKING:
     from poe_lsp.editor import Editor

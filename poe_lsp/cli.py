@@ -1,6 +1,6 @@
 """The ``poe-lsp`` command: the language server on stdio (the default) or TCP, or with a
 subcommand (``explain``, ``refactor``, ``tests``, ``ask``, ``balance``) one action for a shell
-script (:mod:`poe_lsp.shell`)."""
+script (:mod:`poe_lsp.terminal`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ SERVE: argparse.Namespace = argparse.Namespace(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    from poe_lsp.shell.args import Parser, add_commands
+    from poe_lsp.terminal.args import Parser, add_commands
 
     parser = Parser(
         prog="poe-lsp",
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     # `initialize`; the command lines editors start the server with need none of it.
     args = SERVE if words in ([], ["--stdio"]) else parse_args(words)
     if args.command:
-        from poe_lsp.shell.command import run
+        from poe_lsp.terminal.command import run
 
         return run(args)
     address = None

@@ -24,7 +24,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition, Utf8, Utf32
 
-from poe_lsp.streaming.positions import Encoding, chars_for_units, split_lines, strip_break
+from poe_lsp.edits.positions import Encoding, chars_for_units, split_lines, strip_break
 
 
 class LineCodec(PositionCodec):
@@ -36,7 +36,7 @@ class LineCodec(PositionCodec):
 
     @property
     def lsp_encoding(self) -> Encoding:
-        """The negotiated encoding, by its name in :mod:`poe_lsp.streaming.positions`."""
+        """The negotiated encoding, by its name in :mod:`poe_lsp.edits.positions`."""
         if isinstance(self.impl, Utf8):
             return "utf-8"
         return "utf-32" if isinstance(self.impl, Utf32) else "utf-16"

@@ -1,9 +1,10 @@
-"""What one action does, from the editor's arguments to the last streamed edit.
+"""What one action does, from the editor's arguments to its :class:`Outcome`.
 
-This module holds the workflow and no LSP wiring: it talks to the editor through
-:class:`Host` and to Poe through :class:`~poe_lsp.poe.PoeClient`. An action either streams
-its answer straight into the document, or (review mode, and for clients that cannot apply
-edits) keeps it as a :class:`~poe_lsp.actions.proposals.Proposal` the user accepts or rejects.
+The workflow, with no LSP wiring: check the key and the trust, :func:`~poe_lsp.actions.plan.plan`
+(pure), open the :class:`~poe_lsp.actions.targets.Target`, :func:`~poe_lsp.actions.deliver.pump`
+the answer into it, and :func:`finish`. It reads the :class:`~poe_lsp.session.Session`, talks
+to the editor through :class:`~poe_lsp.editor.Editor` and to Poe through
+:class:`~poe_lsp.poe.PoeClient`.
 """
 
 from __future__ import annotations
@@ -12,400 +13,206 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal
 
-from poe_lsp.actions.explanations import Explanation, ExplanationStore
-from poe_lsp.actions.prompt import Diagnostic, PromptInput, build_messages
-from poe_lsp.actions.proposals import Proposal, ProposalStore
-from poe_lsp.actions.targets import (
-    Document,
-    Render,
-    Severity,
-    Stop,
-    TargetHost,
-    relative,
-    replace_target,
-    select,
-    tests_target,
-)
+from poe_lsp import messages
+from poe_lsp.actions.deliver import pump
+from poe_lsp.actions.plan import Plan, Stop, plan
+from poe_lsp.actions.prompt import PromptInput, build_messages
+from poe_lsp.actions.targets import EditorTargets, Target, Targets
+from poe_lsp.answers import Proposal
 from poe_lsp.boundary import Refused
-from poe_lsp.contract import TITLES, Action, ActionArgs, JobEnded, Outcome, label
-from poe_lsp.poe import AnswerChunk, BotQuery, PoeClient, PoeError
-from poe_lsp.redaction import redact_keys
-from poe_lsp.settings import KEY_ENV, Settings
-from poe_lsp.streaming.jobs import Job
-from poe_lsp.streaming.positions import Pos
-from poe_lsp.streaming.region import EditRejected, RegionConflict, RegionWriter
-from poe_lsp.trust import Destination, bot_refused, destination, host_refused
+from poe_lsp.contract import Action, ActionArgs, JobEnded, label
+from poe_lsp.contract import Outcome as Ending
+from poe_lsp.editor import Editor, Progress, Severity
+from poe_lsp.edits.region import EditRejected, RegionConflict
+from poe_lsp.jobs import Job
+from poe_lsp.poe import BotQuery, PoeError
+from poe_lsp.session import Session
+from poe_lsp.settings import Settings
+from poe_lsp.trust import bot_refused, destination, host_refused
 
 log = logging.getLogger(__name__)
 
-FLUSH_INTERVAL = 0.05
-"""Seconds between two edits of one job: answers stream in a few edits a second."""
-IDLE_INTERVAL = 0.005
-"""Seconds before an answer that held nothing to show yet (no code) is looked at again."""
+Failure = Literal["before", "poe", "answer", "bug"]
+"""Why a job failed: before the bot was asked (key, trust, file), Poe or the bot, the answer
+(no code, or the editor would not take it), or a bug in poe-lsp."""
 
-Sink = Callable[[str, bool], Awaitable[bool]]
-"""``sink(answer_so_far, final)`` shows the answer; it returns whether it showed anything."""
-
-NO_KEY = (
-    "Poe needs your API key: set poe.apiKey in your editor's settings (VS Code: run "
-    f"'Poe: Set API Key'; Neovim: api_key in setup()), or {KEY_ENV} in the environment the "
-    "editor starts from. Get a key at https://poe.com/api_key."
-)
-
-UNEXPECTED = (
-    "poe-lsp failed unexpectedly (see its log), so the job stopped; try again, and if it "
-    "happens again, report it with the log."
-)
-
-__all__ = ["TITLES", "Document", "Host", "Progress", "Severity", "Stop", "pump", "run_action"]
+__all__ = ["Outcome", "Stop", "accept", "finish", "run_action"]
 
 
-class Progress(Protocol):
-    """A progress indicator in the editor (or nothing, for clients without one)."""
+@dataclass(frozen=True)
+class Outcome:
+    """How a job ended, as the user is told."""
 
-    def report(self, message: str) -> None: ...
-
-    def end(self, message: str) -> None: ...
-
-
-class Host(TargetHost, Protocol):
-    """What an action needs from the language server."""
-
-    @property
-    def explanations(self) -> ExplanationStore: ...
-
-    @property
-    def proposals(self) -> ProposalStore: ...
-
-    @property
-    def confirmable_edits(self) -> bool:
-        """Whether the client asks the user to confirm edits annotated ``needsConfirmation``."""
-        ...
-
-    async def ready_settings(self) -> Settings: ...
-
-    async def poe_client(self, settings: Settings) -> PoeClient: ...
-
-    async def begin_progress(
-        self, title: str, message: str, on_cancel: Callable[[], object]
-    ) -> Progress: ...
-
-    def notify(self, severity: Severity, message: str) -> None: ...
-
-    async def show_document(self, uri: str, start: Pos, end: Pos) -> None: ...
-
-    def job_ended(self, event: JobEnded) -> None: ...
-
-    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
-        """Ask the user whether ``bot``, which is not trusted (or trusted only by settings,
-        which can be the project's), may spend their points."""
-        ...
-
-    async def allow_host(self, place: Destination, setting: str) -> bool:
-        """Ask the user whether the key may go to ``place``, which ``setting`` points to."""
-        ...
+    ending: Ending
+    message: str
+    failure: Failure | None = None
+    edits: int = 0
+    target_uri: str | None = None
 
 
-async def run_action(host: Host, job: Job, action: Action, args: ActionArgs) -> None:
-    """Run one action to its end, reporting progress and failures to the user."""
-    title = label(action)
-    progress = await host.begin_progress(title, "starting…", job.cancel)
-    writer: RegionWriter | None = None
-    explanation: Explanation | None = None
+async def run_action(
+    session: Session,
+    editor: Editor,
+    job: Job,
+    action: Action,
+    args: ActionArgs,
+    targets: Targets | None = None,
+) -> Outcome:
+    """Run one action to its end, reporting progress and failures to the user.
 
-    def end(outcome: Outcome, message: str) -> None:
-        progress.end(message)
-        host.job_ended(
-            JobEnded(
-                job_id=job.id,
-                action=action,
-                uri=args.uri,
-                target_uri=writer.uri if writer else None,
-                outcome=outcome,
-                message=message,
-                edits=writer.edits if writer else 0,
-                explanation=explanation.markdown()
-                if explanation and outcome == "done" and action == "explain"
-                else None,
-            )
-        )
-
+    ``targets`` opens where the answer goes; by default, the editor's documents and hover.
+    """
+    if targets is None:
+        targets = EditorTargets(editor, session.explanations, session.proposals)
+    progress = await editor.begin_progress(label(action), "starting…", job.cancel)
+    target: Target | None = None
+    asked = False
     try:
-        settings = await host.ready_settings()
-        if not settings.api_key:
-            raise Stop(NO_KEY)
-        if not settings.may_send_key(settings.base_url):
-            place = destination(settings.base_url)
-            progress.report(f"waiting for you to allow {place.name}…")
-            if not await host.allow_host(place, "poe.baseUrl"):
-                raise Stop(host_refused(place, "poe.baseUrl"), "warning")
-        bot = args.bot or settings.bot_for(action)
-        trust = settings.bot_trust(bot)
-        if trust != "trusted":
-            progress.report(f"waiting for you to allow {bot}…")
-            if not await host.allow_bot(bot, in_settings=trust == "settings"):
-                raise Stop(bot_refused(bot, trust), "warning")
-        document = await host.read_document(args.uri)
+        settings = await session.ready_settings()
+        key = await _check_trust(settings, action, args, editor, progress)
+        document = await editor.read_document(args.uri)
         if document is None:
             raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
-        selection = select(document, args, settings.context_lines, host.link.encoding)
-        prompt = PromptInput(
-            action=action,
-            path=relative(document.path, host.root),
-            language=document.language_id,
-            selection=selection.text,
-            first_line=selection.start[0],
-            before=selection.before,
-            after=selection.after,
-            diagnostics=_diagnostics(args),
-            instruction=args.instruction,
+        decided = plan(
+            action,
+            settings,
+            document,
+            args,
+            root=editor.root,
+            encoding=editor.encoding,
         )
-        render: Render | None = None
-        if action == "writeTests":
-            writer, render, prompt = await tests_target(host, document, prompt, title)
-        elif action != "explain":
-            writer, render = replace_target(host, document, selection, title)
-        if writer is not None and (rival := job.rival(writer.uri)) is not None:
-            raise Stop(
-                f"Poe is already writing tests into {prompt.test_path or writer.uri} "
-                f"({rival.id}); wait for it to finish or cancel it (poe.cancel), then ask again.",
-                "warning",
-            )
-        job.writer = writer
-        review = writer is not None and (
-            settings.review.get(action, False) or not host.can_apply_edits
-        )
-        if writer is None or review:
-            start, finish = (
-                (writer.start, writer.end) if writer else (selection.start, selection.end)
-            )
-            explanation = Explanation(writer.uri if writer else args.uri, start, finish, bot)
-            host.explanations.add(explanation)
-            sink = _preview_sink(explanation, render, document.language_id, progress, bot)
-        else:
-            assert render is not None
-            sink = _writer_sink(writer, render, progress, bot)
-        progress.report(f"asking {bot}…")
-        client = await host.poe_client(settings)
-        query = BotQuery(
-            bot,
-            build_messages(prompt),
-            settings.api_key,
-            settings.base_url,
-            rate_limit=settings.rate_limit,
-            rate_window=settings.rate_limit_window,
-            on_wait=lambda seconds: progress.report(
-                f"waiting {math.ceil(seconds)} s for Poe's rate limit…"
-            ),
-        )
-        await pump(client.stream(query), sink)
-        if explanation is not None:
-            explanation.done = True
-        if review and writer is not None and render is not None:
-            code = render(explanation.answer if explanation else "", True) or ""
-            proposal = Proposal(job.id, title, bot, writer, code)
-            host.proposals.add(proposal)
-            outcome, message = await _offer(host, proposal)
-            if explanation is not None and host.proposals.get(job.id) is not None:
-                explanation.note = (
-                    f"Not applied yet: run the code action 'Poe: Accept answer' or "
-                    f"'Poe: Reject answer' (job {job.id})."
-                )
-            end(outcome, message)
-        else:
-            if action == "writeTests" and writer is not None:
-                await host.show_document(writer.uri, writer.start, writer.end)
-            end("done", _finished_message(action, bot, writer))
+        target, prompt = await targets.open(decided, progress, job.id)
+        job.writer = target.writer
+        progress.report(f"asking {decided.bot}…")
+        client = await session.poe_client(settings)
+        asked = True
+        await pump(client.stream(_query(decided, settings, key, prompt, progress)), target.show)
+        if target.explanation is not None:
+            target.explanation.done = True
+        ending, message = await target.conclude()
+        return finish(editor, progress, job, args, target, ending, message)
     except asyncio.CancelledError:
-        undone = await _undo(writer)
-        if explanation is not None:
-            explanation.problem = "cancelled"
-        end("cancelled", "Cancelled" + ("; the document is as it was." if undone else "."))
-        raise
+        undone = await target.rollback() if target is not None else False
+        if target is not None and target.explanation is not None:
+            target.explanation.problem = "cancelled"
+        message = "Cancelled" + ("; the document is as it was." if undone else ".")
+        return finish(editor, progress, job, args, target, "cancelled", message)
     except (Stop, Refused, PoeError, RegionConflict, EditRejected, TimeoutError) as exc:
-        described: tuple[str, Severity] = (
-            (exc.message, "error") if isinstance(exc, Refused) else _describe(exc)
-        )
-        message, severity = described
-        undone = await _undo(writer) if not isinstance(exc, RegionConflict) else False
-        if undone:
+        message, severity = _describe(exc)
+        if target is not None and not isinstance(exc, RegionConflict) and await target.rollback():
             message += " The document is as it was."
-        if explanation is not None:
-            explanation.problem = message
-        host.notify(severity, message)
-        end("failed", message)
+        if target is not None and target.explanation is not None:
+            target.explanation.problem = message
+        editor.notify(severity, message)
+        failure: Failure = "poe" if isinstance(exc, PoeError) else "answer" if asked else "before"
+        return finish(editor, progress, job, args, target, "failed", message, failure)
     except Exception:  # a bug: the job still ends, and says so
         log.exception("job %s failed unexpectedly", job.id)
-        message = UNEXPECTED
+        message = messages.UNEXPECTED
         with contextlib.suppress(Exception):
-            if await _undo(writer):
+            if target is not None and await target.rollback():
                 message += " The document is as it was."
-        host.notify("error", message)
-        end("failed", message)
+        editor.notify("error", message)
+        return finish(editor, progress, job, args, target, "failed", message, "bug")
     finally:
-        if writer is not None and host.proposals.get(job.id) is None:
-            writer.close()  # a proposal's writer follows its document until accepted
+        if target is not None:
+            target.close()
 
 
-async def accept(host: Host, proposal: Proposal) -> None:
+def finish(
+    editor: Editor,
+    progress: Progress,
+    job: Job,
+    args: ActionArgs,
+    target: Target | None,
+    ending: Ending,
+    message: str,
+    failure: Failure | None = None,
+) -> Outcome:
+    """End the job's progress with ``message``, tell the editor, return the outcome."""
+    writer = target.writer if target is not None else None
+    explanation = target.explanation if target is not None else None
+    outcome = Outcome(
+        ending,
+        message,
+        failure,
+        edits=writer.edits if writer else 0,
+        target_uri=writer.uri if writer else None,
+    )
+    progress.end(message)
+    editor.job_ended(
+        JobEnded(
+            job_id=job.id,
+            action=job.action,  # type: ignore[arg-type]
+            uri=args.uri,
+            target_uri=outcome.target_uri,
+            outcome=ending,
+            message=message,
+            edits=outcome.edits,
+            explanation=explanation.markdown()
+            if explanation and ending == "done" and job.action == "explain"
+            else None,
+        )
+    )
+    return outcome
+
+
+async def accept(session: Session, proposal: Proposal) -> None:
     """Apply a reviewed answer as one edit; raise if its region changed meanwhile."""
     try:
         await proposal.writer.write(proposal.code)
     finally:
-        host.proposals.pop(proposal.job_id)
+        session.proposals.pop(proposal.job_id)
 
 
-async def _offer(host: Host, proposal: Proposal) -> tuple[Outcome, str]:
-    """Offer a finished answer for review; return the job's outcome and closing message."""
-    name = f"{proposal.title} ({proposal.bot})"
-    if host.can_apply_edits and host.confirmable_edits:
-        try:
-            await proposal.writer.write(proposal.code, confirm=name)
-        except EditRejected:
-            host.proposals.pop(proposal.job_id)
-            return "cancelled", f"{name}: you rejected the change; the document is as it was."
-        host.proposals.pop(proposal.job_id)
-        return "done", f"{name}: you accepted the change."
-    message = (
-        f"{name} is ready for review: hover the selection to read it, then run the code "
-        f"action 'Poe: Accept answer' or 'Poe: Reject answer' (job {proposal.job_id})."
+async def _check_trust(
+    settings: Settings, action: Action, args: ActionArgs, editor: Editor, progress: Progress
+) -> str:
+    """Return the key, unless there is none, its host may not get it, or the bot may not
+    spend points: then stop."""
+    if not settings.api_key:
+        raise Stop(messages.no_key(editor.wording))
+    if not settings.may_send_key(settings.base_url):
+        place = destination(settings.base_url)
+        progress.report(f"waiting for you to allow {place.name}…")
+        if not await editor.allow_host(place, "poe.baseUrl"):
+            setting = editor.wording.setting("poe.baseUrl")
+            raise Stop(host_refused(place, setting), "warning")
+    bot = args.bot or settings.bot_for(action)
+    trust = settings.bot_trust(bot)
+    if trust != "trusted":
+        progress.report(f"waiting for you to allow {bot}…")
+        if not await editor.allow_bot(bot, in_settings=trust == "settings"):
+            raise Stop(bot_refused(bot, trust), "warning")
+    return settings.api_key
+
+
+def _query(
+    decided: Plan, settings: Settings, key: str, prompt: PromptInput, progress: Progress
+) -> BotQuery:
+    return BotQuery(
+        decided.bot,
+        build_messages(prompt),
+        key,
+        settings.base_url,
+        rate_limit=settings.rate_limit,
+        rate_window=settings.rate_limit_window,
+        on_wait=lambda seconds: progress.report(
+            f"waiting {math.ceil(seconds)} s for Poe's rate limit…"
+        ),
     )
-    host.notify("info", message)
-    return "done", message
-
-
-async def pump(chunks: AsyncIterator[AnswerChunk], sink: Sink) -> None:
-    """Feed the answer as it grows to ``sink(answer_so_far, final)``, at most once per interval.
-
-    The interval follows only a sink call that showed something, so the first code goes out
-    as soon as it arrives; later chunks are coalesced, one sink call runs at a time, and the
-    last one runs as soon as the stream ends. Cancelling the caller closes the stream.
-    """
-    answer = ""
-    changed = asyncio.Event()
-
-    async def consume() -> None:
-        nonlocal answer
-        async with contextlib.aclosing(chunks) as stream:  # type: ignore[type-var]
-            async for chunk in stream:
-                answer = chunk.text if chunk.replace else answer + chunk.text
-                changed.set()
-
-    consumer = asyncio.create_task(consume())
-    try:
-        while True:
-            waiter = asyncio.create_task(changed.wait())
-            await asyncio.wait({consumer, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            final = consumer.done()
-            if final:
-                consumer.result()
-            changed.clear()
-            # A bot server that echoes the key must not get it into the user's files.
-            shown = await sink(redact_keys(answer), final)
-            if final:
-                return
-            interval = FLUSH_INTERVAL if shown else IDLE_INTERVAL
-            await asyncio.wait({consumer}, timeout=interval)
-    finally:
-        if not consumer.done():
-            consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await consumer
-
-
-def _writer_sink(writer: RegionWriter, render: Render, progress: Progress, bot: str) -> Sink:
-    answering = False
-
-    async def sink(answer: str, final: bool) -> bool:
-        nonlocal answering
-        desired = render(answer, final)
-        if desired is None:
-            if not final and not answering:
-                progress.report(f"{bot} is answering…")
-                answering = True
-            return False
-        await writer.write(desired)
-        lines = desired.count("\n")
-        progress.report(f"{bot} is writing… {lines} line{'' if lines == 1 else 's'}")
-        return True
-
-    return sink
-
-
-def _preview_sink(
-    explanation: Explanation, render: Render | None, language: str, progress: Progress, bot: str
-) -> Sink:
-    """Show the answer in the hover: an explanation as is, a proposed change as code."""
-
-    async def sink(answer: str, final: bool) -> bool:
-        explanation.answer = answer
-        if render is None:
-            explanation.text = answer
-            if not final:
-                progress.report(f"{bot} is explaining… hover the selection to read along")
-            return True
-        code = render(answer, final)
-        if code is not None:
-            fence = "````" if "```" in code else "```"
-            shown = code.rstrip("\r\n")
-            explanation.text = f"Proposed change:\n\n{fence}{language}\n{shown}\n{fence}"
-        if not final:
-            progress.report(f"{bot} is writing a change for review… hover the selection")
-        return True
-
-    return sink
-
-
-async def _undo(writer: RegionWriter | None) -> bool:
-    """Roll the writer's region back; return whether anything had to be undone."""
-    if writer is None:
-        return False
-    await writer.settle()
-    if writer.current == writer.original:
-        return False
-    try:
-        await asyncio.shield(writer.rollback())
-    except (RegionConflict, EditRejected, TimeoutError) as exc:
-        log.warning("could not roll back %s: %s", writer.uri, type(exc).__name__)
-        return False
-    return True
 
 
 def _describe(exc: Exception) -> tuple[str, Severity]:
     if isinstance(exc, Stop):
         return exc.message, exc.severity
-    if isinstance(exc, PoeError):
+    if isinstance(exc, (PoeError, Refused)):
         return exc.message, "error"
     if isinstance(exc, RegionConflict):
         return "Stopped: you edited the text Poe was writing, so the rest was left out.", "warning"
     if isinstance(exc, EditRejected):
         return "Stopped: the editor did not apply Poe's edit.", "warning"
     return "Stopped: the editor did not answer Poe's edit in time.", "error"
-
-
-def _finished_message(action: Action, bot: str, writer: RegionWriter | None) -> str:
-    if action == "explain":
-        return f"{bot} explained the selection: hover it to read."
-    edits = writer.edits if writer else 0
-    return f"{bot} finished ({edits} edit{'s' if edits != 1 else ''})."
-
-
-def _diagnostics(args: ActionArgs) -> tuple[Diagnostic, ...]:
-    start = (args.range.start.line, args.range.start.character)
-    end = (args.range.end.line, args.range.end.character)
-    names = {1: "error", 2: "warning", 3: "information", 4: "hint"}
-    return tuple(
-        Diagnostic(
-            line=d.range.start.line,
-            severity=names.get(int(d.severity or 1), "error"),
-            message=d.message,
-            source=d.source,
-        )
-        for d in args.diagnostics
-        if (d.range.end.line, d.range.end.character) >= start
-        and (d.range.start.line, d.range.start.character) <= end
-    )

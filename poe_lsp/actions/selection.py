@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from poe_lsp.streaming.positions import Pos
+from poe_lsp.edits.positions import Pos
 
 _CLOSERS = ("}", ")", "]", "end", "fi", "done", "esac")
 

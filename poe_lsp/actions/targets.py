@@ -1,127 +1,306 @@
-"""Where an action's answer goes: the selection it replaces, or the test file it extends.
+"""Where an answer goes, behind one interface: :class:`Target`.
 
-Each target is a :class:`~poe_lsp.streaming.region.RegionWriter` on the right region and a
-``render(answer_so_far, final)`` that turns the bot's answer into that region's text.
+A target shows the answer as it grows and when it is final, rolls back what it wrote, and
+says how the job ended. :class:`ReplaceSelection` and :class:`AppendTests` stream into a
+:class:`~poe_lsp.edits.region.RegionWriter`; :class:`Hover` keeps an explanation for the
+hover; :class:`Review` wraps a writing target and offers its answer instead of writing it.
+:func:`open_target` picks and opens the target of a :class:`~poe_lsp.actions.plan.Plan`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Literal, Protocol
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Protocol
 
-from poe_lsp.actions.languages import language_for
+from poe_lsp.actions.plan import Plan, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
-from poe_lsp.actions.selection import expand_cursor
-from poe_lsp.actions.testfile import test_path_for
-from poe_lsp.boundary import Boundary, Refused, path_of_uri
-from poe_lsp.contract import ActionArgs
-from poe_lsp.streaming.fences import extract_code, fit_to_selection
-from poe_lsp.streaming.positions import (
-    Encoding,
-    Pos,
-    line_ending,
-    offset_at,
-    position_at,
-    split_lines,
-)
-from poe_lsp.streaming.region import EditorLink, RegionWriter
+from poe_lsp.answers import Explanation, ExplanationStore, Proposal, ProposalStore
+from poe_lsp.boundary import Boundary, Refused
+from poe_lsp.contract import Outcome as Ending
+from poe_lsp.editor import Document, Editor, Progress
+from poe_lsp.edits.fences import extract_code, fit_to_selection
+from poe_lsp.edits.positions import line_ending, position_at
+from poe_lsp.edits.region import EditRejected, RegionConflict, RegionWriter
 
-Severity = Literal["error", "warning", "info"]
+log = logging.getLogger(__name__)
+
 Render = Callable[[str, bool], "str | None"]
+"""``render(answer_so_far, final)``: the text the region should hold (``None``: not yet)."""
 
 
-class Stop(Exception):
-    """The action cannot go on; the message says why and what to do."""
-
-    def __init__(self, message: str, severity: Severity = "error") -> None:
-        super().__init__(message)
-        self.message = message
-        self.severity: Severity = severity
-
-
-@dataclass(frozen=True)
-class Document:
-    """A document as the server sees it: open in the editor, or read from disk."""
-
-    uri: str
-    path: str
-    text: str
-    version: int | None
-    language_id: str
-
-
-@dataclass
-class Selection:
-    """The text an action works on and where it is."""
-
-    start: Pos
-    end: Pos
-    text: str
-    before: str
-    after: str
-
-
-class TargetHost(Protocol):
-    """What finding a target needs from the editor."""
+class Target(Protocol):
+    """Where one job's answer goes."""
 
     @property
-    def link(self) -> EditorLink: ...
-
-    @property
-    def root(self) -> PurePosixPath | None: ...
-
-    @property
-    def roots(self) -> Sequence[str]:
-        """The workspace folders: no file outside them is read from disk or written."""
+    def writer(self) -> RegionWriter | None:
+        """The region the job writes into, if it writes (the job follows it)."""
         ...
 
     @property
-    def can_create_files(self) -> bool: ...
-
-    @property
-    def can_apply_edits(self) -> bool: ...
-
-    async def read_document(self, uri: str) -> Document | None:
-        """Return ``uri`` as the editor has it, else as the workspace boundary reads it from
-        disk, else ``None``; raise :class:`Stop` when it may not or cannot be read."""
+    def explanation(self) -> Explanation | None:
+        """What the hover shows of the answer, if anything."""
         ...
 
-    def uri_for(self, path: PurePosixPath) -> str: ...
+    async def show(self, answer: str, final: bool) -> bool:
+        """Show the answer so far (or the final one); return whether anything was shown."""
+        ...
+
+    async def conclude(self) -> tuple[Ending, str]:
+        """After the final answer: return how the job ended and what to tell the user."""
+        ...
+
+    async def rollback(self) -> bool:
+        """Undo what was written; return whether anything had to be undone."""
+        ...
+
+    def close(self) -> None:
+        """The job is over: stop following the document (unless the answer waits for review)."""
+        ...
 
 
-def select(document: Document, args: ActionArgs, context_lines: int, enc: Encoding) -> Selection:
-    """Return the selection the action works on; an empty range means the cursor's block."""
-    text = document.text
-    start: Pos = (args.range.start.line, args.range.start.character)
-    end: Pos = (args.range.end.line, args.range.end.character)
-    if start == end:
-        block = expand_cursor(split_lines(text), start)
-        if block is None:
-            raise Stop("Put the cursor on a line of code, or select the code for Poe.", "warning")
-        start, end = block
-    begin, finish = offset_at(text, start, enc), offset_at(text, end, enc)
-    start, end = position_at(text, begin, enc), position_at(text, finish, enc)
-    if not text[begin:finish].strip():
-        raise Stop("The selection is empty: select the code for Poe.", "warning")
-    before_lines = split_lines(text[:begin], keepends=True)
-    after_lines = split_lines(text[finish:], keepends=True)
-    return Selection(
-        start=start,
-        end=end,
-        text=text[begin:finish],
-        before="".join(before_lines[-context_lines:]) if context_lines else "",
-        after="".join(after_lines[:context_lines]) if context_lines else "",
+class ReplaceSelection:
+    """Streams the code of the answer over the selection."""
+
+    explanation: Explanation | None = None
+
+    def __init__(self, writer: RegionWriter, render: Render, progress: Progress, bot: str):
+        self.writer: RegionWriter | None = writer
+        self.region = writer
+        self.render = render
+        self._progress = progress
+        self._bot = bot
+        self._answering = False
+
+    async def show(self, answer: str, final: bool) -> bool:
+        desired = self.render(answer, final)
+        if desired is None:
+            if not final and not self._answering:
+                self._progress.report(f"{self._bot} is answering…")
+                self._answering = True
+            return False
+        await self.region.write(desired)
+        lines = desired.count("\n")
+        self._progress.report(f"{self._bot} is writing… {lines} line{'' if lines == 1 else 's'}")
+        return True
+
+    async def conclude(self) -> tuple[Ending, str]:
+        edits = self.region.edits
+        return "done", f"{self._bot} finished ({edits} edit{'s' if edits != 1 else ''})."
+
+    async def rollback(self) -> bool:
+        writer = self.region
+        await writer.settle()
+        if writer.current == writer.original:
+            return False
+        try:
+            await asyncio.shield(writer.rollback())
+        except (RegionConflict, EditRejected, TimeoutError) as exc:
+            log.warning("could not roll back %s: %s", writer.uri, type(exc).__name__)
+            return False
+        return True
+
+    def close(self) -> None:
+        self.region.close()
+
+
+class AppendTests(ReplaceSelection):
+    """Streams the tests of the answer to the end of the test file, then shows the file."""
+
+    def __init__(
+        self, writer: RegionWriter, render: Render, progress: Progress, bot: str, editor: Editor
+    ):
+        super().__init__(writer, render, progress, bot)
+        self._editor = editor
+
+    async def conclude(self) -> tuple[Ending, str]:
+        await self._editor.show_document(self.region.uri, self.region.start, self.region.end)
+        return await super().conclude()
+
+
+class Hover:
+    """Keeps the explanation for the hover as it streams."""
+
+    writer: RegionWriter | None = None
+
+    def __init__(self, explanation: Explanation, progress: Progress):
+        self.explanation: Explanation | None = explanation
+        self._kept = explanation
+        self._progress = progress
+
+    async def show(self, answer: str, final: bool) -> bool:
+        self._kept.answer = answer
+        self._kept.text = answer
+        if not final:
+            bot = self._kept.bot
+            self._progress.report(f"{bot} is explaining… hover the selection to read along")
+        return True
+
+    async def conclude(self) -> tuple[Ending, str]:
+        return "done", f"{self._kept.bot} explained the selection: hover it to read."
+
+    async def rollback(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+class Review:
+    """Shows the change a writing target would make in the hover, then offers it.
+
+    A client that asks the user to confirm annotated edits gets the change as one such edit;
+    any other keeps it as a :class:`~poe_lsp.answers.Proposal` for the code actions
+    Accept and Reject.
+    """
+
+    def __init__(
+        self,
+        inner: ReplaceSelection,
+        explanation: Explanation,
+        proposals: ProposalStore,
+        editor: Editor,
+        *,
+        job_id: str,
+        title: str,
+        language: str,
+        progress: Progress,
+    ):
+        self.writer: RegionWriter | None = inner.region
+        self.explanation: Explanation | None = explanation
+        self._inner = inner
+        self._kept = explanation
+        self._proposals = proposals
+        self._editor = editor
+        self._job_id = job_id
+        self._title = title
+        self._language = language
+        self._progress = progress
+
+    async def show(self, answer: str, final: bool) -> bool:
+        self._kept.answer = answer
+        code = self._inner.render(answer, final)
+        if code is not None:
+            fence = "````" if "```" in code else "```"
+            shown = code.rstrip("\r\n")
+            self._kept.text = f"Proposed change:\n\n{fence}{self._language}\n{shown}\n{fence}"
+        if not final:
+            bot = self._kept.bot
+            self._progress.report(f"{bot} is writing a change for review… hover the selection")
+        return True
+
+    async def conclude(self) -> tuple[Ending, str]:
+        bot = self._kept.bot
+        code = self._inner.render(self._kept.answer, True) or ""
+        proposal = Proposal(self._job_id, self._title, bot, self._inner.region, code)
+        self._proposals.add(proposal)
+        name = f"{self._title} ({bot})"
+        if self._editor.can_apply_edits and self._editor.confirmable_edits:
+            try:
+                await proposal.writer.write(proposal.code, confirm=name)
+            except EditRejected:
+                self._proposals.pop(proposal.job_id)
+                return "cancelled", f"{name}: you rejected the change; the document is as it was."
+            self._proposals.pop(proposal.job_id)
+            return "done", f"{name}: you accepted the change."
+        message = (
+            f"{name} is ready for review: hover the selection to read it, then run the code "
+            f"action 'Poe: Accept answer' or 'Poe: Reject answer' (job {proposal.job_id})."
+        )
+        self._kept.note = (
+            f"Not applied yet: run the code action 'Poe: Accept answer' or "
+            f"'Poe: Reject answer' (job {proposal.job_id})."
+        )
+        self._editor.notify("info", message)
+        return "done", message
+
+    async def rollback(self) -> bool:
+        return await self._inner.rollback()
+
+    def close(self) -> None:
+        if self._proposals.get(self._job_id) is None:
+            self._inner.close()  # a proposal's writer follows its document until accepted
+
+
+class Targets(Protocol):
+    """Opens the target of a plan: the editor's, or the terminal's."""
+
+    async def open(self, plan: Plan, progress: Progress, job_id: str) -> tuple[Target, PromptInput]:
+        """Return the target of ``plan`` and the prompt completed with what it knows."""
+        ...
+
+
+class EditorTargets:
+    """The targets in an editor: :func:`open_target`."""
+
+    def __init__(
+        self, editor: Editor, explanations: ExplanationStore, proposals: ProposalStore
+    ) -> None:
+        self._editor = editor
+        self._explanations = explanations
+        self._proposals = proposals
+
+    async def open(self, plan: Plan, progress: Progress, job_id: str) -> tuple[Target, PromptInput]:
+        return await open_target(
+            plan, self._editor, self._explanations, self._proposals, progress, job_id
+        )
+
+
+async def open_target(
+    plan: Plan,
+    editor: Editor,
+    explanations: ExplanationStore,
+    proposals: ProposalStore,
+    progress: Progress,
+    job_id: str,
+) -> tuple[Target, PromptInput]:
+    """Return the target of ``plan`` in the editor and the prompt completed with what the
+    target knows (the head of the test file); the test file must pass the workspace boundary.
+
+    The answer is offered for review when the settings ask for it, and when the editor
+    cannot apply edits at all."""
+    prompt = plan.prompt
+    inner: ReplaceSelection
+    if plan.destination == "hover":
+        start, end = plan.selection.start, plan.selection.end
+        explanation = Explanation(plan.document.uri, start, end, plan.bot)
+        explanations.add(explanation)
+        return Hover(explanation, progress), prompt
+    if plan.destination == "tests":
+        inner, prompt = await _tests_target(plan, editor, progress)
+    else:
+        inner = _selection_target(plan, editor, progress)
+    if not plan.review and editor.can_apply_edits:
+        return inner, prompt
+    region = inner.region
+    explanation = Explanation(region.uri, region.start, region.end, plan.bot)
+    explanations.add(explanation)
+    review = Review(
+        inner,
+        explanation,
+        proposals,
+        editor,
+        job_id=job_id,
+        title=plan.title,
+        language=plan.document.language_id,
+        progress=progress,
     )
+    return review, prompt
 
 
-def replace_target(
-    host: TargetHost, document: Document, selection: Selection, title: str
-) -> tuple[RegionWriter, Callable[[str, bool], str | None]]:
-    writer = RegionWriter(host.link, document.uri, selection.start, selection.text, label=title)
-    eol = line_ending(document.text)
+def _selection_target(plan: Plan, editor: Editor, progress: Progress) -> ReplaceSelection:
+    document, selection = plan.document, plan.selection
+    writer = RegionWriter(editor, document.uri, selection.start, selection.text, label=plan.title)
+    return ReplaceSelection(writer, selection_render(plan), progress, plan.bot)
+
+
+def selection_render(plan: Plan) -> Render:
+    """Return the render of code that replaces the selection of ``plan``."""
+    selection = plan.selection
+    eol = line_ending(plan.document.text)
 
     def render(answer: str, final: bool) -> str | None:
         code = extract_code(answer, final=final)
@@ -133,48 +312,50 @@ def replace_target(
             code, selection.text, eol=eol, at_line_start=selection.start[1] == 0
         )
 
-    return writer, render
+    return render
 
 
-async def tests_target(
-    host: TargetHost, document: Document, prompt: PromptInput, title: str
-) -> tuple[RegionWriter, Callable[[str, bool], str | None], PromptInput]:
-    """Return the writer at the end of the source's test file, its render and the prompt
-    with that file's head; the file must pass the workspace boundary even if it is open."""
-    source = PurePosixPath(document.path)
-    path = test_path_for(source, host.root, document.language_id)
-    boundary = Boundary(host.roots)
+async def _tests_target(
+    plan: Plan, editor: Editor, progress: Progress
+) -> tuple[AppendTests, PromptInput]:
+    document, path = plan.document, plan.test_path
+    assert path is not None
+    boundary = Boundary(editor.roots)
     existing: Document | None
-    if path == source:
+    if path == PurePosixPath(document.path):
         uri, existing = document.uri, document
     else:
         try:
             await asyncio.to_thread(boundary.check_target, path)
         except Refused as exc:
             raise Stop(f"No tests were written: {exc.message}") from None
-        uri = host.uri_for(path)
-        existing = await host.read_document(uri)
+        uri = editor.uri_for(path)
+        existing = await editor.read_document(uri)
     text = existing.text if existing is not None else ""
     create = existing is None
-    if create and not (host.can_create_files and host.can_apply_edits):
+    if create and not (editor.can_create_files and editor.can_apply_edits):
         try:
             await asyncio.to_thread(boundary.create, path)
         except Refused as exc:
             raise Stop(f"No tests were written: {exc.message}") from None
         except OSError as exc:
-            raise Stop(f"Cannot create {relative(str(path), host.root)}: {exc.strerror}.") from None
+            shown = relative(str(path), editor.root)
+            raise Stop(f"Cannot create {shown}: {exc.strerror}.") from None
         create = False
-    blank = 2 if document.language_id == "python" else 1
-    separator = "" if not text.strip() else "\n" * max(0, blank + 1 - _trailing_newlines(text))
-    eol = line_ending(text) if text else line_ending(document.text)
-    writer = RegionWriter(
-        host.link,
-        uri,
-        position_at(text, len(text), host.link.encoding),
-        "",
-        label=title,
-        create=create,
+    render = tests_render(text, document)
+    start = position_at(text, len(text), editor.encoding)
+    writer = RegionWriter(editor, uri, start, "", label=plan.title, create=create)
+    prompt = dataclasses.replace(
+        plan.prompt, test_path=relative(str(path), editor.root), test_head=text or None
     )
+    return AppendTests(writer, render, progress, plan.bot, editor), prompt
+
+
+def tests_render(text: str, source: Document) -> Render:
+    """Return the render of tests appended to a test file that holds ``text``."""
+    blank = 2 if source.language_id == "python" else 1
+    separator = "" if not text.strip() else "\n" * max(0, blank + 1 - _trailing_newlines(text))
+    eol = line_ending(text) if text else line_ending(source.text)
 
     def render(answer: str, final: bool) -> str | None:
         code = extract_code(answer, final=final)
@@ -184,45 +365,7 @@ async def tests_target(
             return None
         return (separator + code).replace("\n", eol) if eol != "\n" else separator + code
 
-    prompt = PromptInput(
-        **{
-            **prompt.__dict__,
-            "test_path": relative(str(path), host.root),
-            "test_head": text or None,
-        }
-    )
-    return writer, render, prompt
-
-
-def planned_target(
-    action: str, uri: str, language: str | None, root: PurePosixPath | None
-) -> str | None:
-    """Return the file a job of ``action`` on ``uri`` will write into when it is not ``uri``
-    itself (the test file of Write tests), as far as it can be known without reading."""
-    if action != "writeTests":
-        return None
-    try:
-        source = PurePosixPath(path_of_uri(uri))
-    except Refused:
-        return None
-    path = test_path_for(source, root, language or language_for(source))
-    return None if path == source else Path(path).as_uri()
-
-
-def relative_uri(uri: str, root: PurePosixPath | None) -> str:
-    """Return the path of the file URI ``uri`` relative to the workspace root, for messages."""
-    try:
-        return relative(path_of_uri(uri), root)
-    except Refused:
-        return uri
-
-
-def relative(path: str, root: PurePosixPath | None) -> str:
-    """Return ``path`` relative to the workspace root when it lies inside it."""
-    pure = PurePosixPath(path)
-    if root is not None and pure.is_relative_to(root):
-        return str(pure.relative_to(root))
-    return str(pure)
+    return render
 
 
 def _trailing_newlines(text: str) -> int:

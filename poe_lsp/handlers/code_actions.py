@@ -19,8 +19,8 @@ from poe_lsp.contract import (
     ActionArgs,
     label,
 )
+from poe_lsp.edits.region import RegionConflict
 from poe_lsp.server import PoeLanguageServer
-from poe_lsp.streaming.region import RegionConflict
 
 OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE_ACTIONS)
 
@@ -67,16 +67,16 @@ def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.Cod
     """
     actions = []
     start, end = (rng.start.line, rng.start.character), (rng.end.line, rng.end.character)
-    for proposal in ls.proposals.touching(uri, start, end):
+    for proposal in ls.session.proposals.touching(uri, start, end):
         job = {"jobId": proposal.job_id}
         accept = t.CodeAction(title=ACCEPT_TITLE.format(bot=proposal.bot), kind=KIND_ACCEPT)
-        if ls.can_apply_edits:
+        if ls.editor.can_apply_edits:
             accept.command = t.Command(title=accept.title, command=CMD_ACCEPT, arguments=[job])
         else:
             try:
                 accept.edit = proposal.writer.edit_for(proposal.code)
             except RegionConflict:
-                ls.proposals.pop(proposal.job_id)
+                ls.session.proposals.pop(proposal.job_id)
                 continue
             accept.command = t.Command(title=accept.title, command=CMD_REJECT, arguments=[job])
         reject_title = REJECT_TITLE.format(bot=proposal.bot)

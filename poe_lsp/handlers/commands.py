@@ -4,12 +4,12 @@ accept or reject answers kept for review."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-from poe_lsp.actions.run import NO_KEY, accept, run_action
-from poe_lsp.actions.targets import planned_target, relative_uri
+from poe_lsp import messages
+from poe_lsp.actions.plan import relative_uri, target_of
+from poe_lsp.actions.run import accept, run_action
 from poe_lsp.contract import (
     CMD_ACCEPT,
     CMD_BALANCE,
@@ -22,10 +22,10 @@ from poe_lsp.contract import (
     cancel_target,
     job_target,
 )
+from poe_lsp.edits.region import EditRejected, RegionConflict
+from poe_lsp.jobs import Job
 from poe_lsp.poe import PoeError
 from poe_lsp.server import PoeLanguageServer
-from poe_lsp.streaming.jobs import Job
-from poe_lsp.streaming.region import EditRejected, RegionConflict
 
 
 class RequestFailed(JsonRpcException):
@@ -54,13 +54,13 @@ def _starter(command: str, action: Action) -> Any:
             (parsed.range.start.line, parsed.range.start.character),
             (parsed.range.end.line, parsed.range.end.character),
         )
-        opened = ls.workspace.text_documents.get(unquote(parsed.uri))
-        language = opened.language_id if opened is not None else None
-        target = planned_target(action, parsed.uri, language, ls.root)
-        busy = ls.jobs.blocking(action, parsed.uri, *span, target=target)
+        language = ls.editor.language_of(parsed.uri)
+        target = target_of(action, parsed.uri, language, ls.editor.root)
+        busy = ls.session.jobs.blocking(action, parsed.uri, *span, target=target)
         if busy is not None and action == "writeTests":
+            into = relative_uri(busy.target_key(), ls.editor.root)
             raise RequestFailed(
-                f"Poe is already writing tests into {relative_uri(busy.target_key(), ls.root)} "
+                f"Poe is already writing tests into {into} "
                 f"({busy.id}); wait for it to finish or cancel it (poe.cancel), then ask again."
             )
         if busy is not None:
@@ -70,9 +70,9 @@ def _starter(command: str, action: Action) -> Any:
             )
 
         def run(job: Job) -> Any:
-            return run_action(ls, job, action, parsed)
+            return run_action(ls.session, ls.editor, job, action, parsed)
 
-        job = ls.jobs.start(action, parsed.uri, run, span, target=target)
+        job = ls.session.jobs.start(action, parsed.uri, run, span, target=target)
         return {"jobId": job.id}
 
     start.__name__ = command.replace(".", "_")
@@ -85,29 +85,29 @@ def cancel(ls: PoeLanguageServer, *args: Any) -> dict[str, list[str]]:
         target = cancel_target(args)
     except ArgumentError as exc:
         raise JsonRpcInvalidParams(str(exc)) from None
-    return {"cancelled": ls.jobs.cancel(target)}
+    return {"cancelled": ls.session.jobs.cancel(target)}
 
 
 async def accept_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
     """Apply the reviewed answer of ``{"jobId": ...}`` as one edit."""
-    proposal = ls.proposals.get(_job(CMD_ACCEPT, args))
+    proposal = ls.session.proposals.get(_job(CMD_ACCEPT, args))
     if proposal is None:
         raise RequestFailed("There is no Poe answer waiting for review with that job id.")
     try:
-        await accept(ls, proposal)
+        await accept(ls.session, proposal)
     except RegionConflict:
         message = "The code changed since Poe answered, so the answer was not applied; ask again."
-        ls.notify("warning", message)
+        ls.editor.notify("warning", message)
         return {"applied": False}
     except (EditRejected, TimeoutError):
-        ls.notify("warning", "The editor did not apply Poe's answer.")
+        ls.editor.notify("warning", "The editor did not apply Poe's answer.")
         return {"applied": False}
     return {"applied": True}
 
 
 def reject_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
     """Drop the reviewed answer of ``{"jobId": ...}``."""
-    return {"rejected": ls.proposals.pop(_job(CMD_REJECT, args)) is not None}
+    return {"rejected": ls.session.proposals.pop(_job(CMD_REJECT, args)) is not None}
 
 
 async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:
@@ -115,22 +115,22 @@ async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:
     from poe_lsp.poe.usage import usage_base_url
     from poe_lsp.trust import destination, host_refused
 
-    settings = await ls.ready_settings()
+    settings = await ls.session.ready_settings()
     if not settings.api_key:
-        raise RequestFailed(NO_KEY)
+        raise RequestFailed(messages.no_key(messages.EDITOR))
     url = usage_base_url(settings.base_url, settings.usage_url)
     if not settings.may_send_key(url):
         place = destination(url)
         setting = "poe.usageUrl" if settings.usage_url else "poe.baseUrl"
-        if not await ls.allow_host(place, setting):
+        if not await ls.editor.allow_host(place, setting):
             raise RequestFailed(host_refused(place, setting))
-    client = await ls.poe_client(settings)
+    client = await ls.session.poe_client(settings)
     try:
         points = await client.balance(settings.api_key, url)
     except PoeError as exc:
         raise RequestFailed(exc.message) from None
-    if not ls.wants_job_events:
-        ls.notify("info", f"Your Poe point balance: {points:,}.")
+    if not ls.editor.wants_job_events:
+        ls.editor.notify("info", f"Your Poe point balance: {points:,}.")
     return {"points": points}
 
 

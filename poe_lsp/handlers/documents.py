@@ -15,9 +15,10 @@ def register(server: PoeLanguageServer) -> None:
 
 def did_change(ls: PoeLanguageServer, params: t.DidChangeTextDocumentParams) -> None:
     """Regions being written follow the change; edits waiting for the new version go on."""
-    ls.document_changed(params)
+    ls.editor.document_changed(params)
 
 
 def did_close(ls: PoeLanguageServer, params: t.DidCloseTextDocumentParams) -> None:
     """Jobs on a closed document stop; its explanations and proposals are dropped."""
-    ls.document_closed(params.text_document.uri)
+    ls.editor.document_closed(params.text_document.uri)
+    ls.session.document_closed(params.text_document.uri)

@@ -16,7 +16,7 @@ def register(server: PoeLanguageServer) -> None:
 def hover(ls: PoeLanguageServer, params: t.HoverParams) -> t.Hover | None:
     """Return the newest explanation whose range holds the cursor."""
     pos = params.position
-    explanation = ls.explanations.at(params.text_document.uri, (pos.line, pos.character))
+    explanation = ls.session.explanations.at(params.text_document.uri, (pos.line, pos.character))
     if explanation is None:
         return None
     return t.Hover(

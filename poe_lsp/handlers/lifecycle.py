@@ -25,15 +25,15 @@ def register(server: PoeLanguageServer) -> None:
 
 def initialize(ls: PoeLanguageServer, params: t.InitializeParams) -> None:
     """Take the settings from ``initializationOptions`` until the client's own arrive."""
-    ls.init_options = _section(params.initialization_options)
-    ls.apply_settings(ls.init_options, announce=not _can_pull(ls))
+    ls.session.init_options = _section(params.initialization_options)
+    ls.apply_settings(ls.session.init_options, announce=not _can_pull(ls))
     if not _can_pull(ls):
-        ls.settings_ready.set()
+        ls.session.ready.set()
 
 
 async def initialized(ls: PoeLanguageServer, params: t.InitializedParams) -> None:
     """Pull the ``poe`` settings, then load the Poe client in the background."""
-    ls.warm_up()
+    ls.session.warm_up()
     await pull_settings(ls)
 
 
@@ -43,33 +43,33 @@ async def did_change_configuration(
     """Use pushed settings when they come with the notification; otherwise pull them."""
     pushed = params.settings.get(CONFIG_SECTION) if isinstance(params.settings, Mapping) else None
     if isinstance(pushed, Mapping):
-        ls.apply_settings(_merge(ls.init_options, pushed))
-        ls.settings_ready.set()
+        ls.apply_settings(_merge(ls.session.init_options, pushed))
+        ls.session.ready.set()
     else:
-        ls.settings_ready.clear()  # jobs started meanwhile wait for the new settings
+        ls.session.ready.clear()  # jobs started meanwhile wait for the new settings
         await pull_settings(ls)
 
 
 async def pull_settings(ls: PoeLanguageServer) -> None:
     """Read the ``poe`` section through ``workspace/configuration`` when the client has it."""
     if not _can_pull(ls):
-        ls.settings_ready.set()
+        ls.session.ready.set()
         return
-    generation = ls.settings_generation
+    generation = ls.session.generation
     try:
         result = await ls.workspace_configuration_async(
             t.ConfigurationParams(items=[t.ConfigurationItem(section=CONFIG_SECTION)])
         )
     except Exception as exc:
         log.warning("could not read the poe settings: %s", type(exc).__name__)
-        ls.apply_settings(ls.init_options)
-        ls.settings_ready.set()
+        ls.apply_settings(ls.session.init_options)
+        ls.session.ready.set()
         return
-    if ls.settings_generation != generation:
+    if ls.session.generation != generation:
         log.info("settings changed while they were pulled; keeping the newer ones")
     else:
-        ls.apply_settings(_merge(ls.init_options, result[0] if result else None))
-    ls.settings_ready.set()
+        ls.apply_settings(_merge(ls.session.init_options, result[0] if result else None))
+    ls.session.ready.set()
 
 
 SHUTDOWN_TIMEOUT = 2.0
@@ -84,7 +84,7 @@ async def shutdown(ls: PoeLanguageServer, *args: Any) -> None:
     shutdown then cancels pending requests while iterating the dict that each cancel shrinks;
     cancelling them here first, from a copy, avoids that error.
     """
-    running = len(ls.jobs.running())
+    running = len(ls.session.jobs.running())
     await ls.close(SHUTDOWN_TIMEOUT)
     if running:
         log.info("shutdown: stopped %d job(s)", running)
@@ -95,8 +95,7 @@ async def shutdown(ls: PoeLanguageServer, *args: Any) -> None:
 
 
 def _can_pull(ls: PoeLanguageServer) -> bool:
-    workspace = ls.client_capabilities.workspace
-    return bool(workspace and workspace.configuration)
+    return ls.editor.can_pull_settings
 
 
 def _section(options: object) -> object:

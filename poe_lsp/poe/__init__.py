@@ -12,11 +12,6 @@ from typing import Literal, Protocol
 
 Role = Literal["system", "user", "bot"]
 
-KEY_HELP = (
-    "Set poe.apiKey in your editor's settings (VS Code: run 'Poe: Set API Key'), "
-    "or POE_API_KEY in the environment the editor starts from. Get a key at https://poe.com/api_key."
-)
-
 
 @dataclass(frozen=True)
 class Message:

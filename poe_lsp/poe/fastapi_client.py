@@ -3,7 +3,7 @@
 Importing this module costs most of a second (fastapi_poe pulls in fastapi and uvicorn), so
 the server imports it lazily, off the path to answering ``initialize``.
 
-What it works around (see ``shared/design/stack.md`` section 1): fastapi_poe's own retry
+What it works around (listed in ``docs/architecture.md``): fastapi_poe's own retry
 re-streams from the start after a mid-stream drop, so it runs with ``num_tries=1`` and this
 module retries, only before the first chunk; fastapi_poe prints failures to stdout unless
 given ``on_error``; it reports every HTTP status as the same ``BotError``, so a response
@@ -29,7 +29,8 @@ from typing import Any
 import fastapi_poe as fp
 import httpx
 
-from poe_lsp.poe import KEY_HELP, AnswerChunk, BotQuery, PoeError
+from poe_lsp.messages import EDITOR, Wording, bot_names
+from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
 from poe_lsp.poe.ratelimit import WaitTooLong, fingerprint, limiter_for
 from poe_lsp.poe.usage import fetch_balance
 from poe_lsp.redaction import bounded, redact
@@ -56,7 +57,10 @@ class FastapiPoeClient:
         read_timeout: float = 120.0,
         retries: int = 2,
         backoff: float = 0.5,
+        wording: Wording = EDITOR,
     ) -> None:
+        """``wording``: how the failures name the settings (the editors', the terminal's)."""
+        self._wording = wording
         self._timeout = httpx.Timeout(connect_timeout, read=read_timeout)
         self._read_timeout = read_timeout
         self._retries = retries
@@ -90,7 +94,7 @@ class FastapiPoeClient:
             try:
                 await limiter.acquire(query.on_wait, max_hint=self._read_timeout)
             except WaitTooLong as exc:
-                raise _too_long_a_wait(exc.seconds, self._read_timeout) from None
+                raise _too_long_a_wait(exc.seconds, self._read_timeout, self._wording) from None
             started = False
             try:
                 async for chunk in self._stream_once(query):
@@ -138,7 +142,7 @@ class FastapiPoeClient:
                     if message.text or message.is_replace_response:
                         yield AnswerChunk(message.text, message.is_replace_response)
         except fp.BotError as exc:
-            raise describe_failure(exc, query.bot) from None
+            raise describe_failure(exc, query.bot, self._wording) from None
         if _unfinished.get():
             raise PoeError(
                 "network",
@@ -148,7 +152,9 @@ class FastapiPoeClient:
 
     async def balance(self, api_key: str, usage_url: str) -> int:
         """Return the key's point balance from Poe's usage API at ``usage_url``."""
-        return await fetch_balance(self._client(usage_url), api_key, usage_url)
+        return await fetch_balance(
+            self._client(usage_url), api_key, usage_url, wording=self._wording
+        )
 
     async def aclose(self) -> None:
         """Close the shared HTTP clients."""
@@ -174,13 +180,14 @@ def is_loopback(url: str) -> bool:
     return address.is_loopback
 
 
-def _too_long_a_wait(seconds: float, read_timeout: float) -> PoeError:
+def _too_long_a_wait(seconds: float, read_timeout: float, wording: Wording) -> PoeError:
     """The failure of a job Poe asked to wait longer than ``poe.readTimeout``."""
     until = time.strftime("%H:%M", time.localtime(time.time() + seconds))
     return PoeError(
         "rate_limit",
         f"Poe's rate limit was reached: Poe asked to wait {wait_words(seconds)} before the "
-        f"next request with this key, longer than poe.readTimeout ({read_timeout:g} s). "
+        f"next request with this key, longer than {wording.setting('poe.readTimeout')} "
+        f"({read_timeout:g} s). "
         f"Try again after {until}.",
         retry_after=seconds,
     )
@@ -231,15 +238,16 @@ def _log_bot_error(exc: Exception, message: str) -> None:
     log.warning("%s: %s", bounded(message, ERROR_TEXT_LIMIT), type(exc).__name__)
 
 
-def describe_failure(exc: fp.BotError, bot: str) -> PoeError:
+def describe_failure(exc: fp.BotError, bot: str, wording: Wording = EDITOR) -> PoeError:
     """Map a fastapi_poe failure to a :class:`PoeError` whose message says what to do."""
     cause = exc.__cause__
     if isinstance(cause, httpx.HTTPStatusError):
-        return _from_status(cause.response, bot)
+        return _from_status(cause.response, bot, wording)
     if isinstance(cause, httpx.TimeoutException):
         return PoeError(
             "timeout",
-            f"{bot} stopped sending for too long; try again, or raise poe.readTimeout.",
+            f"{bot} stopped sending for too long; try again, or raise "
+            f"{wording.setting('poe.readTimeout')}.",
             retryable=isinstance(cause, httpx.ConnectTimeout),
         )
     if isinstance(cause, httpx.RemoteProtocolError):
@@ -251,18 +259,21 @@ def describe_failure(exc: fp.BotError, bot: str) -> PoeError:
     if isinstance(cause, httpx.HTTPError):
         return PoeError(
             "network",
-            f"Could not reach Poe ({type(cause).__name__}); check your connection and poe.baseUrl.",
+            f"Could not reach Poe ({type(cause).__name__}); check your connection and "
+            f"{wording.setting('poe.baseUrl')}.",
             retryable=True,
         )
     return _from_error_event(str(exc), bot, retryable=not isinstance(exc, fp.BotErrorNoRetry))
 
 
-def _from_status(response: httpx.Response, bot: str) -> PoeError:
+def _from_status(response: httpx.Response, bot: str, wording: Wording) -> PoeError:
     status = response.status_code
     said = _said(response)
     if status in (401, 403):
         return PoeError(
-            "auth", f"Poe refused the API key (HTTP {status}).{said} {KEY_HELP}", status=status
+            "auth",
+            f"Poe refused the API key (HTTP {status}).{said} {wording.key_help}",
+            status=status,
         )
     if status == 402:
         return PoeError(
@@ -275,7 +286,7 @@ def _from_status(response: httpx.Response, bot: str) -> PoeError:
         return PoeError(
             "unknown_bot",
             f"Poe has no bot named '{bot}' (HTTP 404).{said} "
-            "Check the bot name in poe.bot or poe.bots.",
+            f"Check the bot name in {bot_names(wording)}.",
             status=status,
         )
     if status == 429:

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from poe_lsp.poe import KEY_HELP, PoeError
+from poe_lsp.messages import EDITOR, Wording
+from poe_lsp.poe import PoeError
 from poe_lsp.poe.ratelimit import parse_retry_after
 
 BALANCE_PATH = "usage/current_balance"
@@ -38,7 +39,12 @@ def usage_base_url(base_url: str, override: str | None = None) -> str:
 
 
 async def fetch_balance(
-    session: httpx.AsyncClient, api_key: str, base: str, timeout: float = 5.0
+    session: httpx.AsyncClient,
+    api_key: str,
+    base: str,
+    timeout: float = 5.0,
+    *,
+    wording: Wording = EDITOR,
 ) -> int:
     """The current point balance of the key's account, as Poe reports it.
 
@@ -47,7 +53,9 @@ async def fetch_balance(
     hook as well as with one that returns every status.
     """
     if not api_key:
-        raise PoeError("auth", f"Poe needs your API key to show your point balance. {KEY_HELP}")
+        raise PoeError(
+            "auth", f"Poe needs your API key to show your point balance. {wording.key_help}"
+        )
     host = urlsplit(base).netloc.rpartition("@")[2] or base
     try:
         async with asyncio.timeout(timeout):
@@ -69,19 +77,19 @@ async def fetch_balance(
         raise PoeError(
             "auth",
             "The API key has characters that cannot be sent; copy it again from "
-            f"https://poe.com/api_key. {KEY_HELP}",
+            f"https://poe.com/api_key. {wording.key_help}",
         ) from None
     except httpx.HTTPError as exc:
         raise PoeError(
             "network",
             f"Could not reach {host} for your point balance ({type(exc).__name__}); "
-            "check your connection and poe.baseUrl.",
+            f"check your connection and {wording.setting('poe.baseUrl')}.",
             retryable=True,
         ) from None
-    return _balance(response, api_key, host)
+    return _balance(response, api_key, host, wording)
 
 
-def _balance(response: httpx.Response, api_key: str, host: str) -> int:
+def _balance(response: httpx.Response, api_key: str, host: str, wording: Wording) -> int:
     """The balance in a response, or the :class:`PoeError` that says why there is none."""
     status = response.status_code
     said = _said(response, api_key)
@@ -89,7 +97,7 @@ def _balance(response: httpx.Response, api_key: str, host: str) -> int:
         raise PoeError(
             "auth",
             f"Poe refused the API key when asked for your point balance (HTTP {status}).{said} "
-            + KEY_HELP,
+            + wording.key_help,
             status=status,
         )
     if status == 429:
@@ -101,7 +109,8 @@ def _balance(response: httpx.Response, api_key: str, host: str) -> int:
             retry_after=parse_retry_after(response.headers.get("retry-after", "")),
         )
     if status != 200:
-        hint = " Is poe.baseUrl a Poe server?" if status == 404 else " Try again later."
+        base_url = wording.setting("poe.baseUrl")
+        hint = f" Is {base_url} a Poe server?" if status == 404 else " Try again later."
         raise PoeError(
             "server",
             f"{host} answered HTTP {status} when asked for your point balance.{said}{hint}",

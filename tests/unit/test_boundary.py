@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from poe_lsp.boundary import MAX_FILE_BYTES, Boundary, Refused, path_of_uri
-from poe_lsp.streaming.jobs import JobRegistry
+from poe_lsp.jobs import JobRegistry
 
 SECRET = "aws_secret_access_key = SECRET-0123456789\n"
 
@@ -190,19 +190,15 @@ async def test_one_write_tests_job_per_test_file() -> None:
     assert jobs.blocking("writeTests", other_source, (0, 0), (0, 0), target=None) is None
     assert jobs.blocking("refactor", target, (0, 0), (0, 0)) is None
 
-    # Known only once both jobs run: the first to claim the file keeps it.
-    second = jobs.start("writeTests", other_source, run, target=None)
-    assert first.rival(target) is None
-    first.writer = _Writer(target)  # type: ignore[assignment]
-    assert second.rival("file:///w/tests/test%5Fgeometry.py") is first, "however it is quoted"
-    assert second.rival("file:///w/tests/test_other.py") is None
+    # Every job knows its file when it starts, however its URI is quoted.
+    quoted = "file:///w/tests/test%5Fgeometry.py"
+    assert jobs.blocking("writeTests", other_source, (0, 0), (0, 0), target=quoted) is first
+    other = "file:///w/tests/test_other.py"
+    assert jobs.blocking("writeTests", other_source, (0, 0), (0, 0), target=other) is None
+    second = jobs.start("writeTests", other_source, run, target=other)
+    assert jobs.blocking("writeTests", "file:///w/x.py", (0, 0), (0, 0), target=other) is second
     release.set()
     await asyncio.gather(*(j.task for j in (first, second) if j.task))
-
-
-class _Writer:
-    def __init__(self, uri: str) -> None:
-        self.uri = uri
 
 
 def _umask() -> int:
@@ -218,6 +214,7 @@ class _BrokenHost:
         self.ended: list[str] = []
         self.notified: list[tuple[str, str]] = []
         self.events: list[object] = []
+        self.explanations = self.proposals = None  # the session's stores: never reached
 
     async def begin_progress(self, title: str, message: str, on_cancel: object) -> _BrokenHost:
         return self
@@ -243,15 +240,16 @@ async def test_a_bug_inside_a_job_still_ends_its_progress_with_a_message(
 ) -> None:
     from lsprotocol import types as t
 
-    from poe_lsp.actions.run import UNEXPECTED, run_action
+    from poe_lsp.actions.run import run_action
     from poe_lsp.contract import ActionArgs
-    from poe_lsp.streaming.jobs import Job
+    from poe_lsp.jobs import Job
+    from poe_lsp.messages import UNEXPECTED
 
     host = _BrokenHost()
     job = Job(id="refactor-1", action="refactor", uri="file:///w/a.py")
     rng = t.Range(start=t.Position(line=0, character=0), end=t.Position(line=1, character=0))
 
-    await run_action(host, job, "refactor", ActionArgs("file:///w/a.py", rng))  # type: ignore[arg-type]
+    await run_action(host, host, job, "refactor", ActionArgs("file:///w/a.py", rng))  # type: ignore[arg-type]
 
     assert host.ended == [UNEXPECTED]
     assert host.notified == [("error", UNEXPECTED)]

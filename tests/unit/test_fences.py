@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from poe_lsp.streaming.fences import extract_code, fit_to_selection
+from poe_lsp.edits.fences import extract_code, fit_to_selection
 
 ANSWER = "Sure, here you go:\n```python\ndef f():\n    return 1\n```\nThat is all."
 

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from lsprotocol import types as t
 from pygls.workspace.position_codec import PositionCodec
 
-from poe_lsp.actions.targets import Document, select
+from poe_lsp.actions.plan import select
 from poe_lsp.contract import ActionArgs
-from poe_lsp.streaming.fences import fit_to_selection
-from poe_lsp.streaming.positions import (
+from poe_lsp.editor import Document
+from poe_lsp.edits.fences import fit_to_selection
+from poe_lsp.edits.positions import (
     Encoding,
     advance,
     line_starts,

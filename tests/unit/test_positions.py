@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from poe_lsp.streaming.positions import (
+from poe_lsp.edits.positions import (
     advance,
     line_ending,
     offset_at,

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from poe_lsp.actions.explanations import TEXT_LIMIT, Explanation
+from poe_lsp.answers import TEXT_LIMIT, Explanation
 from poe_lsp.logs import RedactingFormatter, open_log_file, setup_logging
 from poe_lsp.redaction import REDACTED, add_secret, bounded, redact, shown
 

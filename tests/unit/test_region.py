@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types as t
 
-from poe_lsp.streaming.positions import Encoding, offset_at
-from poe_lsp.streaming.region import RegionConflict, RegionWriter
+from poe_lsp.edits.positions import Encoding, offset_at
+from poe_lsp.edits.region import RegionConflict, RegionWriter
 
 
 class MemoryEditor:

@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from poe_lsp.settings import DEFAULT_BASE_URL, DEFAULT_BOT, parse_settings
-from poe_lsp.shell.command import _settings
+from poe_lsp.terminal.command import _settings
 
 
 def test_defaults() -> None:

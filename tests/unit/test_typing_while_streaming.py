@@ -20,8 +20,8 @@ from lsprotocol import types as t
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec
 
-from poe_lsp.streaming.positions import Encoding
-from poe_lsp.streaming.region import RegionConflict, RegionWriter
+from poe_lsp.edits.positions import Encoding
+from poe_lsp.edits.region import RegionConflict, RegionWriter
 
 URI = "file:///doc.py"
 ALPHABET = st.sampled_from([*"ab xy\t", "é", "😀", "漢", "\u0301"])

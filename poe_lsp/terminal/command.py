@@ -15,25 +15,22 @@ from pathlib import Path
 
 from lsprotocol import types as t
 
-from poe_lsp.actions.run import run_action
+from poe_lsp import messages
+from poe_lsp.actions.run import Outcome, run_action
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs
+from poe_lsp.edits.positions import line_starts
 from poe_lsp.logs import redact_secret, setup_logging
 from poe_lsp.poe import PoeError
+from poe_lsp.session import Session
 from poe_lsp.settings import KEY_ENV, Settings, parse_settings
-from poe_lsp.shell.args import COMMANDS, Target
-from poe_lsp.shell.exits import Exit
-from poe_lsp.shell.host import TerminalHost, Watch, appended, replaced
-from poe_lsp.shell.memory import FileChanged
-from poe_lsp.shell.output import Reporter
-from poe_lsp.streaming.jobs import JobRegistry
-from poe_lsp.streaming.positions import line_starts
+from poe_lsp.terminal.args import COMMANDS, Target
+from poe_lsp.terminal.exits import Exit
+from poe_lsp.terminal.host import Change, TerminalEditor, TerminalTargets
+from poe_lsp.terminal.output import AnswerPrinter, Reporter
 from poe_lsp.trust import destination
 
-NO_KEY = (
-    f"no Poe API key: set {KEY_ENV} in the environment, or pass --key-file PATH (a file "
-    "that holds the key). Get a key at https://poe.com/api_key."
-)
+NO_KEY = messages.no_key(messages.TERMINAL)
 _ROOT_MARKERS = (
     ".git",
     ".hg",
@@ -49,6 +46,10 @@ _ROOT_MARKERS = (
 )
 
 
+class FileChanged(Exception):
+    """The file on disk is no longer what was read, so it was not overwritten."""
+
+
 class Failure(Exception):
     """The subcommand cannot run; ``message`` says why and what to do."""
 
@@ -60,7 +61,8 @@ class Failure(Exception):
 
 @dataclass(frozen=True)
 class _Run:
-    host: TerminalHost
+    settings: Settings
+    editor: TerminalEditor
     action: Action
     args: ActionArgs
     write: bool
@@ -101,69 +103,99 @@ def _prepare(args: argparse.Namespace, reporter: Reporter) -> _Run:
         raise Failure(Exit.USAGE, exc.message) from None
     if text is None:
         raise Failure(Exit.USAGE, f"cannot read {target.path}: no such file")
-    begin, finish, selection = _lines(text, target)
+    selection = _lines(text, target)
     if not settings.api_key:
         raise Failure(Exit.NO_KEY, NO_KEY)
     redact_secret(settings.api_key)
 
-    uri = path.as_uri()
-    watch: Watch | None = None
-    if action in ("refactor", "ask"):
-        watch = replaced(uri, begin, len(text) - finish)
-    elif action == "writeTests":
-        watch = appended
-    host = TerminalHost(
-        settings,
-        root,
-        reporter,
-        sys.stdout.buffer,
-        watch,
-        needs_stdout=write,
-    )
-    host.link.add(uri, path, text)
-    return _Run(host, action, ActionArgs(uri, selection, instruction), write)
+    editor = TerminalEditor(root, reporter)
+    return _Run(settings, editor, action, ActionArgs(path.as_uri(), selection, instruction), write)
 
 
 async def _execute(job_run: _Run, reporter: Reporter) -> int:
     """Run the action; with ``--write``, save what it changed, if the file is as it was."""
-    host = job_run.host
+    editor = job_run.editor
+    session = Session(job_run.settings, wording=messages.TERMINAL)
+    printer = AnswerPrinter(sys.stdout.buffer, reporter, _on_stdout_closed(editor, job_run.write))
+    targets = TerminalTargets(editor, printer)
     loop = asyncio.get_running_loop()
-    handled = _on_signals(loop, host.interrupt)
+    handled = _on_signals(loop, editor.interrupt)
     try:
-        job = JobRegistry().start(
+        job = session.jobs.start(
             job_run.action,
             job_run.args.uri,
-            lambda job: run_action(host, job, job_run.action, job_run.args),
+            lambda job: run_action(session, editor, job, job_run.action, job_run.args, targets),
         )
         assert job.task is not None
         await asyncio.wait({job.task})
     finally:
         for number in handled:
             loop.remove_signal_handler(number)
-        await host.close()
-    code = host.finish()
-    if code != Exit.OK:
+        await session.close()
+    done = not job.task.cancelled() and job.task.exception() is None
+    outcome = job.task.result() if done else None
+    assert outcome is None or isinstance(outcome, Outcome)
+    printer.finish(complete=outcome is not None and outcome.ending == "done")
+    code = _exit_code(outcome)
+    change = targets.opened.change if targets.opened is not None else None
+    if code != Exit.OK or change is None or change.text == (change.original or ""):
         return code
-    for document in host.edited():
-        name = _shown(document.path)
-        if not job_run.write:
-            if job_run.action == "writeTests":
-                reporter.info(f"not written: --write adds them to {name}")
-            continue
-        try:
-            await asyncio.to_thread(document.save)
-        except Refused as exc:
-            raise Failure(Exit.USAGE, f"{name} was not written: {exc.message}") from None
-        except FileChanged:
-            raise Failure(
-                Exit.CHANGED,
-                f"{name} changed on disk while the bot was answering, so it was left as it is "
-                "(the answer is on stdout); run again to rewrite the new text",
-            ) from None
-        except OSError as exc:
-            raise Failure(Exit.USAGE, f"cannot write {name}: {exc.strerror}") from None
-        reporter.info(f"wrote {name}")
+    name = _shown(change.path)
+    if not job_run.write:
+        if job_run.action == "writeTests":
+            reporter.info(f"not written: --write adds them to {name}")
+        return Exit.OK
+    try:
+        await asyncio.to_thread(_save, editor.boundary, change)
+    except Refused as exc:
+        raise Failure(Exit.USAGE, f"{name} was not written: {exc.message}") from None
+    except FileChanged:
+        raise Failure(
+            Exit.CHANGED,
+            f"{name} changed on disk while the bot was answering, so it was left as it is "
+            "(the answer is on stdout); run again to rewrite the new text",
+        ) from None
+    except OSError as exc:
+        raise Failure(Exit.USAGE, f"cannot write {name}: {exc.strerror}") from None
+    reporter.info(f"wrote {name}")
     return Exit.OK
+
+
+def _exit_code(outcome: Outcome | None) -> Exit:
+    """Return what the job's outcome means for the exit code (no outcome: it crashed, and
+    its traceback is in the log)."""
+    if outcome is None:
+        return Exit.POE
+    if outcome.ending == "done":
+        return Exit.OK
+    if outcome.ending == "cancelled":
+        return Exit.CANCELLED
+    if outcome.failure in ("poe", "bug"):
+        return Exit.POE
+    return Exit.USAGE if outcome.failure == "before" else Exit.NO_CODE
+
+
+def _save(boundary: Boundary, change: Change) -> None:
+    """Write the change, unless the file changed since it was read.
+
+    The boundary writes it atomically (a private temporary file that replaces it), keeps
+    its permissions, and refuses a link or a file outside the root.
+    """
+    boundary.check_target(change.path)
+    if boundary.read(change.path) != change.original:
+        raise FileChanged(str(change.path))
+    boundary.write(change.path, change.text)
+
+
+def _on_stdout_closed(editor: TerminalEditor, needs_stdout: bool) -> Callable[[], None]:
+    """When the reader of stdout goes away, the job stops, unless it writes the file."""
+
+    def closed() -> None:
+        editor.stdout_closed = True
+        if not needs_stdout:
+            editor.cancel()
+
+    return closed
 
 
 async def _balance(settings: Settings) -> int:
@@ -174,7 +206,7 @@ async def _balance(settings: Settings) -> int:
     from poe_lsp.poe.fastapi_client import FastapiPoeClient
     from poe_lsp.poe.usage import usage_base_url
 
-    client = FastapiPoeClient(read_timeout=settings.read_timeout)
+    client = FastapiPoeClient(read_timeout=settings.read_timeout, wording=messages.TERMINAL)
     try:
         points = await client.balance(
             settings.api_key, usage_base_url(settings.base_url, settings.usage_url)
@@ -217,7 +249,7 @@ def _settings(args: argparse.Namespace) -> Settings:
                 Exit.NO_KEY,
                 f"{args.key_file} holds no valid Poe API key (one word of printable characters)",
             )
-        raise Failure(Exit.USAGE, problem.split("; using")[0])
+        raise Failure(Exit.USAGE, messages.TERMINAL.rename(problem.split("; using")[0]))
     return settings
 
 
@@ -239,8 +271,8 @@ def _instruction(args: argparse.Namespace, action: Action) -> str | None:
     return instruction.strip() if instruction else None
 
 
-def _lines(text: str, target: Target) -> tuple[int, int, t.Range]:
-    """Return the offsets and the LSP range of the target's lines; check they are in the file."""
+def _lines(text: str, target: Target) -> t.Range:
+    """Return the LSP range of the target's lines; check they are in the file."""
     starts = line_starts(text)
     count = len(starts) - (1 if text.endswith(("\n", "\r")) else 0) if text else 0
     if count == 0:
@@ -259,7 +291,7 @@ def _lines(text: str, target: Target) -> tuple[int, int, t.Range]:
     selection = t.Range(
         start=t.Position(line=first - 1, character=0), end=t.Position(line=last, character=0)
     )
-    return begin, finish, selection
+    return selection
 
 
 def _root(option: str | None, source: Path) -> Path:

@@ -10,34 +10,12 @@ from collections.abc import Callable
 from typing import BinaryIO, TextIO
 
 from poe_lsp.redaction import shown
-from poe_lsp.settings import KEY_ENV
 
 _NUMBERS = re.compile(r"\d+")
-_EDITOR_KEY_ADVICE = re.compile(r"Set poe\.apiKey in your editor's settings.*?starts from\.")
-_KEY_ADVICE = f"Check {KEY_ENV} or the --key-file."
-_HOVER_ADVICE = re.compile(r"\s*hover the selection[^.]*")
-_SETTING_OPTIONS = {
-    "poe.bot or poe.bots": "--bot",
-    "poe.bot": "--bot",
-    "poe.baseUrl": "--base-url",
-    "poe.contextLines": "--context-lines",
-    "poe.readTimeout": "--read-timeout",
-}
-
-
-def terminal_words(message: str) -> str:
-    """Point a message written for editors at the command line's options instead."""
-    message = _HOVER_ADVICE.sub("", _EDITOR_KEY_ADVICE.sub(_KEY_ADVICE, message))
-    for setting, option in _SETTING_OPTIONS.items():
-        message = message.replace(setting, option)
-    return message
 
 
 class Reporter:
-    """Lines on stderr, each starting ``poe-lsp:``: problems always, progress with ``-v``.
-
-    Messages shared with the server name editor settings; they are told in terminal words.
-    """
+    """Lines on stderr, each starting ``poe-lsp:``: problems always, progress with ``-v``."""
 
     def __init__(self, verbose: int, stream: TextIO | None = None) -> None:
         self.verbose = verbose
@@ -63,7 +41,7 @@ class Reporter:
     def _write(self, message: str) -> None:
         stream = self._stream or sys.stderr
         with contextlib.suppress(OSError, ValueError):
-            stream.write(f"poe-lsp: {shown(terminal_words(message))}\n")
+            stream.write(f"poe-lsp: {shown(message)}\n")
             stream.flush()
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from poe_lsp.streaming.positions import Pos
-from poe_lsp.streaming.region import RegionWriter
+from poe_lsp.edits.positions import Pos
+from poe_lsp.edits.region import RegionWriter
 
 log = logging.getLogger(__name__)
 
@@ -27,25 +27,20 @@ class Job:
     uri: str
     start: Pos = (0, 0)
     end: Pos = (0, 0)
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
+    task: asyncio.Task[object] | None = field(default=None, repr=False)
     cancelling: bool = False
+    target: str = ""
+    """The file the job writes into (the test file of Write tests), known when it starts."""
     writer: RegionWriter | None = field(default=None, repr=False)
-    """Set once the job writes into a document."""
-    target: str | None = None
-    """The file the job will write into, when it was known before it started."""
-    registry: JobRegistry | None = field(default=None, repr=False)
-
-    def rival(self, uri: str) -> Job | None:
-        """Return another job that already writes into ``uri`` what this one would."""
-        return self.registry.claimed(self, uri) if self.registry is not None else None
+    """The region being written, once the job writes: it follows the user's typing."""
 
     def touches(self, uri: str) -> bool:
         """Whether the job reads or writes ``uri``."""
-        return uri in (self.uri, self.writer.uri if self.writer else None)
+        return unquote(uri) in (unquote(self.uri), self.target_key())
 
     def target_key(self) -> str:
-        """The file the job writes into (or, while that is not known, the one it reads)."""
-        return unquote(self.writer.uri if self.writer else self.target or self.uri)
+        """The file the job writes into, however its URI is quoted."""
+        return unquote(self.target or self.uri)
 
     def region(self) -> tuple[str, Pos, Pos]:
         """The document and range the job writes (or will write) to."""
@@ -73,14 +68,14 @@ class JobRegistry:
         self,
         action: str,
         uri: str,
-        run: Callable[[Job], Coroutine[Any, Any, None]],
+        run: Callable[[Job], Coroutine[Any, Any, object]],
         span: tuple[Pos, Pos] = ((0, 0), (0, 0)),
         target: str | None = None,
     ) -> Job:
         """Start ``run(job)`` in the background and return the job at once.
 
-        ``target`` is the file the job will write into, if it differs from ``uri`` and is
-        known before the job starts (the test file of Write tests).
+        ``target`` is the file the job writes into, when it is not ``uri`` (the test file of
+        Write tests): every job knows its file before it starts.
         """
         job = Job(
             id=f"{action}-{next(self._ids)}",
@@ -88,15 +83,14 @@ class JobRegistry:
             uri=uri,
             start=span[0],
             end=span[1],
-            target=target,
-            registry=self,
+            target=target or uri,
         )
         job.task = asyncio.get_running_loop().create_task(run(job), name=f"poe-job {job.id}")
         self._jobs[job.id] = job
         job.task.add_done_callback(lambda task: self._finished(job, task))
         return job
 
-    def _finished(self, job: Job, task: asyncio.Task[None]) -> None:
+    def _finished(self, job: Job, task: asyncio.Task[object]) -> None:
         self._jobs.pop(job.id, None)
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("job %s failed", job.id, exc_info=exc)
@@ -122,22 +116,6 @@ class JobRegistry:
             other_uri, other_start, other_end = job.region()
             if other_uri == uri and start <= other_end and other_start <= end:
                 return job
-        return None
-
-    def claimed(self, job: Job, uri: str) -> Job | None:
-        """Return another job that already writes the same kind of answer as ``job`` into ``uri``.
-
-        Write tests appends to a whole file, so only one such job may write into a file; a
-        job calls this once it knows its file, before it asks the bot anything.
-        """
-        if job.action != "writeTests":
-            return None
-        key = unquote(uri)
-        for other in self.running():
-            if other is job or other.action != job.action or other.cancelling:
-                continue
-            if other.writer is not None and other.target_key() == key:
-                return other
         return None
 
     def get(self, job_id: str) -> Job | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from textwrap import fill
 from typing import TYPE_CHECKING, Final, NoReturn
 
-from poe_lsp.shell.exits import Exit, exit_help
+from poe_lsp.terminal.exits import Exit, exit_help
 
 if TYPE_CHECKING:
     from poe_lsp.contract import Action

@@ -8,7 +8,7 @@ answer with no fence at all is taken whole, but only once it is complete.
 
 from __future__ import annotations
 
-from poe_lsp.streaming.positions import split_lines
+from poe_lsp.edits.positions import split_lines
 
 _FENCE_CHARS = "`~"
 

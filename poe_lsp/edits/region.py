@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as t
 
-from poe_lsp.streaming.positions import Encoding, Pos, advance, offset_at, position_at
+from poe_lsp.edits.positions import Encoding, Pos, advance, offset_at, position_at
+
+if TYPE_CHECKING:
+    from poe_lsp.editor import Editor
 
 log = logging.getLogger(__name__)
 
@@ -35,47 +38,12 @@ class EditRejected(Exception):
     """The client did not apply an edit."""
 
 
-class EditorLink(Protocol):
-    """What the writer needs from the editor connection."""
-
-    @property
-    def encoding(self) -> Encoding: ...
-
-    @property
-    def versioned_edits(self) -> bool:
-        """Whether the client takes ``documentChanges`` (edits that carry a version)."""
-        ...
-
-    def document_state(self, uri: str) -> tuple[str, int | None] | None:
-        """Return the text and version of ``uri`` if the client has it open, else ``None``."""
-        ...
-
-    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
-        """Send ``workspace/applyEdit``; return whether the client applied it.
-
-        ``patient``: the client may ask the user first, so wait much longer for the answer.
-        """
-        ...
-
-    async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
-        """Wait until the client reported a version of ``uri`` newer than ``past``."""
-        ...
-
-    def track(self, writer: RegionWriter) -> None:
-        """Send the document changes of ``writer.uri`` to ``writer.on_change`` from now on."""
-        ...
-
-    def untrack(self, writer: RegionWriter) -> None:
-        """Stop sending changes to ``writer``."""
-        ...
-
-
 class RegionWriter:
     """Keeps one region of one document equal to what the job wants it to hold."""
 
     def __init__(
         self,
-        link: EditorLink,
+        editor: Editor,
         uri: str,
         start: Pos,
         original: str,
@@ -90,21 +58,21 @@ class RegionWriter:
         self.edits = 0
         self.lost = False
         """The region can no longer be found (e.g. the document was replaced or closed)."""
-        self._link = link
+        self._editor = editor
         self._label = label
         self._create = create
         self._inflight: asyncio.Future[None] | None = None
         self._unechoed: list[tuple[t.Range, str]] = []
-        link.track(self)
+        editor.track(self)
 
     @property
     def end(self) -> Pos:
         """The position just after the region."""
-        return advance(self.start, self.current, self._link.encoding)
+        return advance(self.start, self.current, self._editor.encoding)
 
     def close(self) -> None:
         """Stop following the document."""
-        self._link.untrack(self)
+        self._editor.untrack(self)
 
     def overlaps(self, start: Pos, end: Pos) -> bool:
         """Whether the range ``start``-``end`` touches this region."""
@@ -155,36 +123,36 @@ class RegionWriter:
         c_start = (rng.start.line, rng.start.character)
         c_end = (rng.end.line, rng.end.character)
         if c_end <= self.start:
-            self.start = _shift(self.start, c_start, c_end, new_text, self._link.encoding)
+            self.start = _shift(self.start, c_start, c_end, new_text, self._editor.encoding)
 
     async def _write(self, desired: str, confirm: str | None) -> None:
         for _ in range(RETRIES):
             version = await self._checked_version()
             edit = self._edit(desired, version, confirm)
-            if await self._link.apply(edit, self._label, patient=confirm is not None):
+            if await self._editor.apply(edit, self._label, patient=confirm is not None):
                 self._create = False
                 self.current = desired
                 self.edits += 1
                 if version is not None:
-                    await self._link.wait_for_version(self.uri, version, 1.0)
+                    await self._editor.wait_for_version(self.uri, version, 1.0)
                 self._unechoed.clear()
                 return
             self._unechoed.clear()
             if version is None or confirm is not None:
                 break
-            await self._link.wait_for_version(self.uri, version, 1.0)
+            await self._editor.wait_for_version(self.uri, version, 1.0)
             log.info("edit to %s refused at version %s; computing it again", self.uri, version)
         raise EditRejected(self.uri)
 
     def _edit(self, desired: str, version: int | None, confirm: str | None) -> t.WorkspaceEdit:
         prefix, suffix = _common_ends(self.current, desired)
-        encoding = self._link.encoding
+        encoding = self._editor.encoding
         edit_start = advance(self.start, self.current[:prefix], encoding)
         edit_end = advance(edit_start, self.current[prefix : len(self.current) - suffix], encoding)
         rng = _range(edit_start, edit_end)
         new_text = desired[prefix : len(desired) - suffix]
         self._unechoed.append((rng, new_text))
-        if not self._link.versioned_edits:
+        if not self._editor.versioned_edits:
             return t.WorkspaceEdit(changes={self.uri: [t.TextEdit(range=rng, new_text=new_text)]})
         text_edit: t.TextEdit | t.AnnotatedTextEdit = (
             t.AnnotatedTextEdit(range=rng, new_text=new_text, annotation_id="poe")
@@ -218,20 +186,20 @@ class RegionWriter:
         try:
             return self._check_region()
         except RegionConflict:
-            state = self._link.document_state(self.uri)
+            state = self._editor.document_state(self.uri)
             if self.lost or state is None or state[1] is None:
                 raise
-            await self._link.wait_for_version(self.uri, state[1], 1.0)
+            await self._editor.wait_for_version(self.uri, state[1], 1.0)
             return self._check_region()
 
     def _check_region(self) -> int | None:
         if self.lost:
             raise RegionConflict(self.uri)
-        state = self._link.document_state(self.uri)
+        state = self._editor.document_state(self.uri)
         if state is None:
             return None
         text, version = state
-        begin = offset_at(text, self.start, self._link.encoding)
+        begin = offset_at(text, self.start, self._editor.encoding)
         if text[begin : begin + len(self.current)] != self.current:
             raise RegionConflict(self.uri)
         return version
@@ -240,7 +208,7 @@ class RegionWriter:
         """Find the region again after the whole document was replaced."""
         found = text.find(self.current)
         if self.current and found >= 0 and text.find(self.current, found + 1) < 0:
-            self.start = position_at(text, found, self._link.encoding)
+            self.start = position_at(text, found, self._editor.encoding)
         else:
             self.lost = True
 

@@ -1,0 +1,176 @@
+"""The first step of an action: what to ask which bot, and where the answer goes. Pure.
+
+:func:`plan` turns the settings, the document and the editor's arguments into a
+:class:`Plan`: the bot, the selection, the prompt, and where the answer goes (the selection,
+the test file, or the hover), with nothing sent and nothing read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from poe_lsp.actions.languages import language_for
+from poe_lsp.actions.prompt import Diagnostic, PromptInput
+from poe_lsp.actions.selection import expand_cursor
+from poe_lsp.actions.testfile import test_path_for
+from poe_lsp.boundary import Refused, path_of_uri
+from poe_lsp.contract import Action, ActionArgs, label
+from poe_lsp.editor import Document, Severity
+from poe_lsp.edits.positions import Encoding, Pos, offset_at, position_at, split_lines
+from poe_lsp.settings import Settings
+
+Destination = Literal["selection", "tests", "hover"]
+"""Where an answer goes: it replaces the selection, extends the test file, or is read."""
+
+
+class Stop(Exception):
+    """The action cannot go on; the message says why and what to do."""
+
+    def __init__(self, message: str, severity: Severity = "error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.severity: Severity = severity
+
+
+@dataclass
+class Selection:
+    """The text an action works on and where it is."""
+
+    start: Pos
+    end: Pos
+    text: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One action, decided: ask ``bot`` ``prompt``; the answer goes to ``destination``."""
+
+    action: Action
+    title: str
+    bot: str
+    document: Document
+    selection: Selection
+    prompt: PromptInput
+    destination: Destination
+    review: bool
+    """The settings ask to review the answer before it is written (``poe.review``)."""
+    test_path: PurePosixPath | None = None
+    """The test file Write tests extends."""
+
+
+def plan(
+    action: Action,
+    settings: Settings,
+    document: Document,
+    args: ActionArgs,
+    *,
+    root: PurePosixPath | None,
+    encoding: Encoding,
+) -> Plan:
+    """Decide the action; raise :class:`Stop` if the selection holds nothing to send."""
+    selection = select(document, args, settings.context_lines, encoding)
+    prompt = PromptInput(
+        action=action,
+        path=relative(document.path, root),
+        language=document.language_id,
+        selection=selection.text,
+        first_line=selection.start[0],
+        before=selection.before,
+        after=selection.after,
+        diagnostics=diagnostics(args),
+        instruction=args.instruction,
+    )
+    destination: Destination = (
+        "hover" if action == "explain" else "tests" if action == "writeTests" else "selection"
+    )
+    test_path = None
+    if destination == "tests":
+        test_path = test_path_for(PurePosixPath(document.path), root, document.language_id)
+    review = destination != "hover" and settings.review.get(action, False)
+    return Plan(
+        action=action,
+        title=label(action),
+        bot=args.bot or settings.bot_for(action),
+        document=document,
+        selection=selection,
+        prompt=prompt,
+        destination=destination,
+        review=review,
+        test_path=test_path,
+    )
+
+
+def select(document: Document, args: ActionArgs, context_lines: int, enc: Encoding) -> Selection:
+    """Return the selection the action works on; an empty range means the cursor's block."""
+    text = document.text
+    start: Pos = (args.range.start.line, args.range.start.character)
+    end: Pos = (args.range.end.line, args.range.end.character)
+    if start == end:
+        block = expand_cursor(split_lines(text), start)
+        if block is None:
+            raise Stop("Put the cursor on a line of code, or select the code for Poe.", "warning")
+        start, end = block
+    begin, finish = offset_at(text, start, enc), offset_at(text, end, enc)
+    start, end = position_at(text, begin, enc), position_at(text, finish, enc)
+    if not text[begin:finish].strip():
+        raise Stop("The selection is empty: select the code for Poe.", "warning")
+    before_lines = split_lines(text[:begin], keepends=True)
+    after_lines = split_lines(text[finish:], keepends=True)
+    return Selection(
+        start=start,
+        end=end,
+        text=text[begin:finish],
+        before="".join(before_lines[-context_lines:]) if context_lines else "",
+        after="".join(after_lines[:context_lines]) if context_lines else "",
+    )
+
+
+def target_of(action: str, uri: str, language: str | None, root: PurePosixPath | None) -> str:
+    """Return the file a job of ``action`` on ``uri`` writes into (or would write into):
+    the test file for Write tests, else ``uri`` itself; known before the job starts."""
+    if action != "writeTests":
+        return uri
+    try:
+        source = PurePosixPath(path_of_uri(uri))
+    except Refused:
+        return uri
+    path = test_path_for(source, root, language or language_for(source))
+    return uri if path == source else Path(path).as_uri()
+
+
+def diagnostics(args: ActionArgs) -> tuple[Diagnostic, ...]:
+    """Return the editor's diagnostics that touch the selection, as the prompt shows them."""
+    start = (args.range.start.line, args.range.start.character)
+    end = (args.range.end.line, args.range.end.character)
+    names = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+    return tuple(
+        Diagnostic(
+            line=d.range.start.line,
+            severity=names.get(int(d.severity or 1), "error"),
+            message=d.message,
+            source=d.source,
+        )
+        for d in args.diagnostics
+        if (d.range.end.line, d.range.end.character) >= start
+        and (d.range.start.line, d.range.start.character) <= end
+    )
+
+
+def relative_uri(uri: str, root: PurePosixPath | None) -> str:
+    """Return the path of the file URI ``uri`` relative to the workspace root, for messages."""
+    try:
+        return relative(path_of_uri(uri), root)
+    except Refused:
+        return uri
+
+
+def relative(path: str, root: PurePosixPath | None) -> str:
+    """Return ``path`` relative to the workspace root when it lies inside it."""
+    pure = PurePosixPath(path)
+    if root is not None and pure.is_relative_to(root):
+        return str(pure.relative_to(root))
+    return str(pure)

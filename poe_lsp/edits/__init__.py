@@ -1,0 +1,1 @@
+"""Edits: positions, code fences, and the region writer that streams an answer into a document."""

@@ -1,11 +1,12 @@
 """Emacs + Eglot driving the real ``poe-lsp`` against the fake Poe bot server.
 
 Each test runs ``emacs --batch -Q -l tests/editors/emacs/driver.el`` (Debian's ``emacs-nox``
-and ``elpa-eglot``), configured as ``docs/editors.md`` tells users to: ``poe-eglot.el``, the
-server in ``eglot-server-programs``, the settings in ``eglot-workspace-configuration``. The
-driver runs a code action or a command as a user would, waits for ``poe/jobEnded`` and writes
-what the buffers hold as JSON; the assertions are here. Without Emacs the tests are skipped,
-except under CI (``$CI`` set), where a missing Emacs fails them.
+and ``elpa-eglot``), configured as ``docs/editors.md`` tells users to:
+``editors/emacs/poe-eglot.el`` installed with ``package-install-file``, ``poe-eglot-contact`` in
+``eglot-server-programs``, the settings in ``eglot-workspace-configuration``. The driver runs a
+code action or a command as a user would, waits for ``poe/jobEnded`` and writes what the
+buffers hold as JSON; the assertions are here. Without Emacs the tests are skipped, except
+under CI (``$CI`` set), where a missing Emacs fails them.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import pytest
 from tests.fakepoe import FakePoe, Script
 
 HERE = Path(__file__).parent / "emacs"
-DOCS = Path(__file__).parents[2] / "docs" / "editors.md"
+ROOT = Path(__file__).parents[2]
+DOCS = ROOT / "docs" / "editors.md"
+PACKAGE = ROOT / "editors" / "emacs" / "poe-eglot.el"
 EMACS = shutil.which("emacs")
 EGLOT = sorted(Path("/usr/share/emacs/site-lisp/elpa").glob("eglot-*"))
+PACKAGE_LINT = sorted(Path("/usr/share/emacs/site-lisp/elpa").glob("package-lint-*"))
 INSTALL = "apt-get install -y emacs-nox elpa-eglot"
 KEY = "emacs-test-key-7d41c2a9e0"
 
@@ -204,7 +208,27 @@ def test_write_tests_fills_and_shows_the_test_file(project: Path, poe: FakePoe) 
     assert result["applied"] >= 2
 
 
-def test_the_docs_show_the_tested_elisp() -> None:
-    """docs/editors.md carries poe-eglot.el as it is tested here, line for line."""
-    blocks = re.findall(r"```elisp\n(.*?)```", DOCS.read_text(), flags=re.DOTALL)
-    assert (HERE / "poe-eglot.el").read_text() in blocks
+def test_the_docs_use_the_tested_package() -> None:
+    """docs/editors.md points at the package the tests install, and names only what it defines."""
+    docs = DOCS.read_text()
+    assert "](../editors/emacs/poe-eglot.el)" in docs
+    defined = set(
+        re.findall(r"^\((?:defun|defclass|defcustom) (poe-eglot-[\w-]+)", PACKAGE.read_text(), re.M)
+    )
+    named = set(re.findall(r"\b(poe-eglot-[a-z][\w-]*)", docs))
+    assert {"poe-eglot-contact", "poe-eglot-server", "poe-eglot-ask"} <= named
+    assert named <= defined, f"the docs name what poe-eglot.el lacks: {named - defined}"
+
+
+@needs_emacs
+def test_the_package_compiles_clean_and_passes_package_lint() -> None:
+    """``make lint``'s Emacs check: no byte-compiler warning, no package-lint complaint."""
+    if not PACKAGE_LINT and not os.environ.get("CI"):
+        pytest.skip("needs package-lint: apt-get install -y elpa-package-lint")
+    done = subprocess.run(
+        [str(EMACS), "--batch", "-Q", "-l", str(HERE / "lint.el"), str(PACKAGE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

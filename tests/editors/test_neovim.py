@@ -515,6 +515,16 @@ def test_checkhealth_warns_without_a_key(nvim: pynvim.Nvim, project: Path) -> No
     assert "OK poe-lsp " in report
 
 
+def test_checkhealth_says_how_to_install_a_missing_server(nvim: pynvim.Nvim, project: Path) -> None:
+    nvim.exec_lua("require('poe_lsp').setup({ cmd = { 'poe-lsp-not-installed' } })")
+    nvim.command(f"edit {project / 'pkg' / 'geometry.py'}")  # no server starts: no attach
+    report = health(nvim)
+    assert "ERROR poe-lsp-not-installed is not executable" in report
+    assert "pipx install poe-lsp" in report
+    assert "sudo apt install pipx" in report
+    assert ":Lazy build poe_lsp" in report
+
+
 def test_the_key_from_the_environment_reaches_poe(
     nvim_env: Path, monkeypatch: pytest.MonkeyPatch, project: Path, poe: FakePoe
 ) -> None:

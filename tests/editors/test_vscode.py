@@ -6,7 +6,7 @@ Two runs, each with a fresh code-server profile:
 * the extension's integration tests (``editors/vscode/test/integration/suite.ts``) inside the
   extension host, with the extension loaded from its source folder;
 * the UI smoke test (``editors/vscode/test/ui/smoke.mjs``) in Chromium, with the packaged
-  ``.vsix`` installed.
+  ``.vsix`` installed and nothing else: the extension runs the poe-lsp bundled in it.
 
 Here we check what only the test process sees: what the fake bot received (the key, as
 ``Bearer``), that no file VS Code wrote (settings.json above all) holds the key, and what each
@@ -205,14 +205,24 @@ def test_extension_host_suite(
 def test_ui_refactor_from_the_palette(
     prerequisites: None, poe: FakePoe, workspace: Path, tmp_path: Path
 ) -> None:
-    """A person's path: palette, streamed refactor, saved file, explanation hover."""
+    """A person's path: palette, streamed refactor, saved file, explanation hover.
+
+    Nothing but the .vsix: no server setting, no poe-lsp on the PATH, a ``python3`` without
+    poe_lsp. The extension runs the poe-lsp bundled in it with that ``python3``.
+    """
     if not VSIX.exists():
         pytest.fail(f"{VSIX} is missing: npm run package in editors/vscode")
     poe.reset()
+    bare = _environment(tmp_path, {})
+    assert shutil.which("poe-lsp", path=bare["PATH"]) is None
+    python3 = shutil.which("python3", path=bare["PATH"])
+    assert python3 is not None, "the bundled poe-lsp needs a python3 on the PATH"
+    no_poe_lsp = subprocess.run(
+        [python3, "-I", "-c", "import poe_lsp"], env=bare, capture_output=True, timeout=30
+    )
+    assert no_poe_lsp.returncode != 0, f"{python3} has poe_lsp: the test would not prove the bundle"
     with (
-        _code_server(
-            tmp_path, _poe_settings(poe), {"poe.server.path": str(POE_LSP)}, {}, vsix=VSIX
-        ) as server,
+        _code_server(tmp_path, _poe_settings(poe), {}, {}, vsix=VSIX) as server,
         _servers_seen(server) as servers,
     ):
         _node(
@@ -230,6 +240,11 @@ def test_ui_refactor_from_the_palette(
         )
         _assert_key_only_sent_to_poe(poe, server.data, workspace)
     _assert_servers_got_trust(servers, poe, {",".join(SCRIPTS)})
+    for process in servers.values():  # python3 [-I LAUNCHER], through a pyenv shim maybe
+        assert b"-I" in process.argv, process.argv
+        launcher = process.argv[process.argv.index(b"-I") + 1].decode()
+        assert launcher.startswith(str(tmp_path / "extensions")), process.argv
+        assert launcher.endswith("/bundled/tool/poe_lsp_server.py"), process.argv
     assert _wait_for(lambda: (workspace / "m.py").read_text() == REFACTORED), (
         workspace / "m.py"
     ).read_text()

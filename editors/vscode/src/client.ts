@@ -39,6 +39,8 @@ export interface ServerDeps {
   redactor: Redactor;
   log: vscode.LogOutputChannel;
   trace: vscode.LogOutputChannel;
+  /** The launcher of the poe-lsp bundled in the extension, when the .vsix carries one. */
+  bundledServer?: string;
 }
 
 const PULL_WAIT_MS = 5_000;
@@ -155,6 +157,7 @@ export class PoeServer implements vscode.Disposable {
         envPath: process.env.PATH ?? '',
         platform: process.platform,
         ...(process.env.PATHEXT === undefined ? {} : { pathExt: process.env.PATHEXT }),
+        ...(this.deps.bundledServer === undefined ? {} : { bundledServer: this.deps.bundledServer }),
       },
       nodeProbe,
     );

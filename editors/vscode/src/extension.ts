@@ -3,6 +3,8 @@
  * handling of poe-lsp's edits, and the explanation and review views. Each lives in its own module; this one only wires them together.
  */
 
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PoeServer } from './client';
 import { registerCommands, refreshBalance } from './commands';
@@ -40,7 +42,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
   const edits: PoeEditHandler = new PoeEditHandler(() => running.converters.protocol2CodeConverter, reviewView);
   // globalStorageUri is <user data>/User/globalStorage/<extension>: its grandparent holds settings.json.
   const userData = vscode.Uri.joinPath(context.globalStorageUri, '..', '..');
-  const running: PoeServer = new PoeServer({ userData, keys, jobs, edits, redactor, log, trace });
+  const launcher = context.asAbsolutePath(path.join('bundled', 'tool', 'poe_lsp_server.py'));
+  const bundled = existsSync(path.join(context.extensionPath, 'bundled', 'libs', 'poe_lsp')) ? launcher : undefined;
+  const running: PoeServer = new PoeServer({ userData, keys, jobs, edits, redactor, log, trace, ...(bundled === undefined ? {} : { bundledServer: bundled }) });
   server = running;
   const jobEnded = new vscode.EventEmitter<JobEnded>();
 

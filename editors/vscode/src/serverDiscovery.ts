@@ -2,9 +2,11 @@
  * Finding the poe-lsp server to start. In order:
  * 1. `poe.server.path`, an executable;
  * 2. `poe.server.pythonPath`, an interpreter that runs `-m poe_lsp`;
- * 3. `poe-lsp` on the `PATH`;
- * 4. `python -m poe_lsp` with the Python extension's interpreter, else `python3` (`python` on
- *    Windows).
+ * 3. the poe-lsp bundled in the extension (`bundled/libs`, started by
+ *    `bundled/tool/poe_lsp_server.py`), run by the Python extension's interpreter, else
+ *    `python3` (`python` on Windows), whichever is Python 3.11+ and runs it;
+ * 4. `poe-lsp` on the `PATH`;
+ * 5. `python -m poe_lsp` with the Python extension's interpreter, else `python3`.
  * A setting the user made wins over anything found; what it names must work, or the user is
  * told so rather than silently getting another server.
  *
@@ -28,6 +30,15 @@ export interface ServerMissing {
   reason: string;
   /** The interpreter to install poe-lsp into, when one was found. */
   python: string | undefined;
+  /** No Python 3.11+ was found to run the bundled server: the user must install one. */
+  needsPython?: boolean;
+}
+
+/** What to install when no Python 3.11+ is there, for the user's platform. */
+export function pythonAdvice(platform: NodeJS.Platform): string {
+  if (platform === 'win32') return 'Install Python 3.11 or newer from https://www.python.org/downloads/ (or `winget install Python.Python.3.12`)';
+  if (platform === 'darwin') return 'Install Python 3.11 or newer: `brew install python@3.12`, or https://www.python.org/downloads/';
+  return 'Install Python 3.11 or newer: `sudo apt install python3` (Debian 12, Ubuntu 24.04), `sudo dnf install python3`, or https://www.python.org/downloads/';
 }
 
 export interface DiscoveryInput {
@@ -39,6 +50,8 @@ export interface DiscoveryInput {
   platform: NodeJS.Platform;
   /** `PATHEXT` on Windows. */
   pathExt?: string;
+  /** The bundled server's launcher script, when the extension carries one. */
+  bundledServer?: string;
 }
 
 export interface Probe {
@@ -54,6 +67,10 @@ export const SERVER_EXECUTABLE = 'poe-lsp';
  */
 export const PYTHON_MODULE_ARGS: readonly string[] = ['-P', '-m', 'poe_lsp'];
 const VERSION_ARGS = [...PYTHON_MODULE_ARGS, '--version'];
+/** `-I`: only the bundle and the standard library, never the workspace or the user's packages. */
+export function bundledArgs(launcher: string): string[] {
+  return ['-I', launcher];
+}
 
 /** Find the server; say what was tried when there is none. */
 export async function discoverServer(input: DiscoveryInput, probe: Probe): Promise<ServerCommand | ServerMissing> {
@@ -72,10 +89,21 @@ export async function discoverServer(input: DiscoveryInput, probe: Probe): Promi
       python: input.pythonPath,
     };
   }
-  const onPath = await findOnPath(SERVER_EXECUTABLE, input, probe);
-  if (onPath !== undefined) return { command: onPath, args: [], origin: 'PATH' };
   const selected = await input.selectedPython();
   const fallback = input.platform === 'win32' ? 'python' : 'python3';
+  if (input.bundledServer !== undefined) {
+    const args = bundledArgs(input.bundledServer);
+    for (const [python, origin] of [
+      [selected, 'the bundled poe-lsp, with the Python extension\'s interpreter'],
+      [fallback, `the bundled poe-lsp, with ${fallback}`],
+    ] as const) {
+      if (python !== undefined && (await probe.succeeds(python, [...args, '--version']))) {
+        return { command: python, args, origin };
+      }
+    }
+  }
+  const onPath = await findOnPath(SERVER_EXECUTABLE, input, probe);
+  if (onPath !== undefined) return { command: onPath, args: [], origin: 'PATH' };
   for (const [python, origin] of [
     [selected, 'the Python extension'],
     [fallback, fallback],
@@ -83,6 +111,14 @@ export async function discoverServer(input: DiscoveryInput, probe: Probe): Promi
     if (python !== undefined && (await probe.succeeds(python, VERSION_ARGS))) {
       return { command: python, args: [...PYTHON_MODULE_ARGS], origin };
     }
+  }
+  if (input.bundledServer !== undefined) {
+    const tried = selected === undefined ? `${fallback} is not one` : `neither ${selected} nor ${fallback} is one`;
+    return {
+      reason: `The poe-lsp bundled with this extension needs Python 3.11 or newer, and ${tried} (nor is poe-lsp on the PATH). ${pythonAdvice(input.platform)}, then restart the server.`,
+      python: undefined,
+      needsPython: true,
+    };
   }
   return {
     reason: `poe-lsp is not on the PATH, and ${selected ?? fallback} cannot run it (python -m poe_lsp).`,

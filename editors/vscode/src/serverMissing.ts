@@ -14,8 +14,11 @@ const PACKAGE = 'poe-lsp';
 export async function reportMissingServer(missing: ServerMissing, restart: () => Promise<void>): Promise<void> {
   const python = missing.python;
   const install = python === undefined ? [] : [INSTALL];
+  const advice = missing.needsPython === true
+    ? 'Or install poe-lsp yourself (`pipx install poe-lsp`) and point poe.server.path at it.'
+    : `Install it with \`pipx install ${PACKAGE}\` (or \`python3 -m pip install ${PACKAGE}\` in a virtual environment), or point poe.server.path at it.`;
   const choice = await vscode.window.showErrorMessage(
-    `Poe needs the poe-lsp language server. ${missing.reason} Install it with \`python3 -m pip install ${PACKAGE}\` (or pipx), or point poe.server.path at it.`,
+    `Poe needs the poe-lsp language server. ${missing.reason} ${advice}`,
     ...install,
     CHOOSE,
     SETTINGS,

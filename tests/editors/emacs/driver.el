@@ -13,8 +13,8 @@
 ;;   POE_TEST_KEY       if set, the key is added to the settings as apiKey; otherwise
 ;;                      the server takes $POE_API_KEY, as users are advised to do
 ;;
-;; The configuration is the one docs/editors.md shows: poe-eglot.el, poe-lsp in
-;; `eglot-server-programs', the settings in `eglot-workspace-configuration'.
+;; The configuration is the one docs/editors.md shows: poe-eglot.el installed as a package,
+;; `poe-eglot-contact' in `eglot-server-programs', the settings in `eglot-workspace-configuration'.
 ;; Failures print "FAIL: ..." and exit 1.
 
 ;;; Code:
@@ -24,7 +24,16 @@
 (setq package-directory-list '("/usr/share/emacs/site-lisp/elpa"))
 (package-initialize)
 (require 'json)
-(load (expand-file-name "poe-eglot.el" (file-name-directory load-file-name)) nil t)
+;; Install editors/emacs/poe-eglot.el as a user would (M-x package-install-file), into a
+;; package directory of its own: its autoloads, not a `require', make it available.
+(setq package-user-dir (make-temp-file "poe-elpa" t))
+(add-hook 'kill-emacs-hook (lambda () (delete-directory package-user-dir t)))
+(let ((inhibit-message t))
+  (package-install-file
+   (expand-file-name "../../../editors/emacs/poe-eglot.el"
+                     (file-name-directory load-file-name))))
+;; package-install-file has loaded it; the driver's own methods below specialize on its class.
+(require 'poe-eglot)
 
 (defvar poe-test--job-events nil "Params of every poe/jobEnded, newest first.")
 (defvar poe-test--applied 0 "How many workspace edits Eglot applied.")
@@ -169,7 +178,8 @@ changed) and ended the previous command with an undo boundary."
          (command (poe-test--env-json "POE_LSP_COMMAND"))
          (settings (poe-test--env-json "POE_TEST_SETTINGS" 'vector))
          (key (getenv "POE_TEST_KEY")))
-    (add-to-list 'eglot-server-programs `(python-mode . (poe-eglot-server ,@command)))
+    (setq poe-eglot-command command)
+    (add-to-list 'eglot-server-programs '(python-mode . poe-eglot-contact))
     (setq-default eglot-workspace-configuration
                   (lambda (_server)
                     (list :poe (if key (append (list :apiKey key) settings) settings))))

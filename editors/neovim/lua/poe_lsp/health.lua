@@ -26,7 +26,11 @@ local function check_server(config)
   local path = vim.fn.exepath(cmd[1])
   if path == '' then
     health.error(('%s is not executable'):format(cmd[1]), {
-      'Install poe-lsp: python3 -m pip install poe-lsp (or pipx install poe-lsp).',
+      'Install poe-lsp: pipx install poe-lsp (Debian, Ubuntu: sudo apt install pipx first),'
+        .. ' or from a clone of its repository: pipx install --force <the clone>.',
+      "With lazy.nvim, give the plugin's spec build = 'pipx install --force ../..' (see the"
+        .. " plugin's README), then :Lazy build poe_lsp.",
+      "Then make sure pipx's bin folder (pipx ensurepath) is on the PATH Neovim starts with.",
       "Or point poe_lsp at it: require('poe_lsp').setup({ cmd = { '/path/to/poe-lsp' } }).",
     })
     return
@@ -38,6 +42,12 @@ local function check_server(config)
   local version = ok and result.code == 0 and vim.trim(result.stdout or '') or ''
   if version:match('^poe%-lsp %d') then
     health.ok(('%s (%s)'):format(version, path))
+    local plugin = require('poe_lsp.version')
+    if version ~= 'poe-lsp ' .. plugin then
+      health.warn(('This plugin is %s; the server is %s'):format(plugin, version), {
+        'Update the two together: pipx upgrade poe-lsp (or :Lazy build poe_lsp).',
+      })
+    end
   else
     health.error(('%s --version did not answer with a version'):format(table.concat(cmd, ' ')), {
       'Run it in a terminal to see why; reinstall poe-lsp if it fails.',

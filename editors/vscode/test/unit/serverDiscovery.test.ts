@@ -79,3 +79,28 @@ test('Windows: PATHEXT and ; separate the PATH', async () => {
   const found = await findOnPath('poe-lsp', input({ platform: 'win32', envPath: 'C:\\Other;C:\\Tools', pathExt: '.COM;.EXE' }), probe);
   assert.equal(found, 'C:\\Tools\\poe-lsp.exe');
 });
+
+test('the bundled poe-lsp comes before the PATH, run by a Python that can (3.11+)', async () => {
+  const launcher = '/ext/bundled/tool/poe_lsp_server.py';
+  const selected = () => Promise.resolve('/proj/.venv/bin/python');
+  const probe = machine(['/usr/bin/poe-lsp'], ['python3']);
+  const found = await discoverServer(input({ bundledServer: launcher, selectedPython: selected }), probe);
+  assert.deepEqual(found, { command: 'python3', args: ['-I', launcher], origin: 'the bundled poe-lsp, with python3' });
+  assert.deepEqual(probe.ran, [`/proj/.venv/bin/python -I ${launcher} --version`, `python3 -I ${launcher} --version`]);
+  const settingWins = await discoverServer(input({ bundledServer: launcher, serverPath: '/usr/bin/poe-lsp' }), probe);
+  assert.deepEqual(settingWins, { command: '/usr/bin/poe-lsp', args: [], origin: 'poe.server.path' });
+});
+
+test('no Python 3.11+ for the bundle: poe-lsp on the PATH, else say what to install', async () => {
+  const launcher = '/ext/bundled/tool/poe_lsp_server.py';
+  const onPath = await discoverServer(input({ bundledServer: launcher }), machine(['/usr/bin/poe-lsp'], []));
+  assert.deepEqual(onPath, { command: '/usr/bin/poe-lsp', args: [], origin: 'PATH' });
+  const missing = await discoverServer(input({ bundledServer: launcher }), machine([], []));
+  assert.ok(!isFound(missing));
+  assert.equal(missing.needsPython, true);
+  assert.match(missing.reason, /needs Python 3\.11 or newer, and python3 is not one/);
+  assert.match(missing.reason, /sudo apt install python3/);
+  const windows = await discoverServer(input({ bundledServer: launcher, platform: 'win32' }), machine([], []));
+  assert.ok(!isFound(windows));
+  assert.match(windows.reason, /python\.org/);
+});

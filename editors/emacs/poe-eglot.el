@@ -1,5 +1,16 @@
 ;;; poe-eglot.el --- Poe bots in Eglot via poe-lsp  -*- lexical-binding: t; -*-
 
+;; Copyright (C) 2026 the poe-lsp authors
+
+;; Author: the poe-lsp authors
+;; Version: 0.2.0
+;; Package-Requires: ((emacs "27.1") (eglot "1.9"))
+;; Keywords: tools, languages, convenience
+;; URL: https://github.com/poe-lsp/poe-lsp
+;; SPDX-License-Identifier: MIT
+
+;; This file is not part of GNU Emacs.
+
 ;;; Commentary:
 
 ;; Eglot runs poe-lsp's code actions as it is (M-x eglot-code-actions).
@@ -15,7 +26,13 @@
 ;;   `poe-eglot-ask' (prompts for an instruction); and `poe-eglot-cancel',
 ;;   `poe-eglot-balance'.
 ;;
-;; Use it by naming its class in `eglot-server-programs':
+;; It needs the poe-lsp server (`pipx install poe-lsp').  Install this
+;; file with `package-install-file' (or put it on the `load-path'), then
+;; tell Eglot to start poe-lsp through it:
+;;
+;;   (add-to-list 'eglot-server-programs '(python-mode . poe-eglot-contact))
+;;
+;; or, with the server's command spelled out, after (require 'poe-eglot):
 ;;
 ;;   (add-to-list 'eglot-server-programs
 ;;                '(python-mode . (poe-eglot-server "poe-lsp")))
@@ -23,7 +40,17 @@
 ;;; Code:
 
 (require 'cl-lib)
+(require 'seq)
 (require 'eglot)
+
+(defgroup poe-eglot nil
+  "Poe bots in Eglot, through the poe-lsp language server."
+  :group 'eglot
+  :prefix "poe-eglot-")
+
+(defcustom poe-eglot-command '("poe-lsp")
+  "The command that starts poe-lsp, as a list: the program and its arguments."
+  :type '(repeat string))
 
 (defclass poe-eglot-server (eglot-lsp-server) ()
   :documentation "poe-lsp, which tells this client when each job ends.")
@@ -31,6 +58,12 @@
 (cl-defmethod eglot-client-capabilities :around ((_server poe-eglot-server))
   "Opt in to poe-lsp's `poe/jobEnded' notification."
   (plist-put (cl-call-next-method) :experimental '(:poeJobEvents t)))
+
+;;;###autoload
+(defun poe-eglot-contact (&optional _interactive)
+  "Return the `eglot-server-programs' contact for poe-lsp.
+That is `poe-eglot-command' run as a `poe-eglot-server'."
+  (cons 'poe-eglot-server poe-eglot-command))
 
 (defvar-local poe-eglot--edit-starts nil
   "Change groups taken before each Poe edit to this buffer, newest first.")
@@ -117,22 +150,26 @@ sends them."
                           ,@more)))))
     (message "Poe: started %s" (plist-get reply :jobId))))
 
+;;;###autoload
 (defun poe-eglot-explain (beg end)
   "Explain the code between BEG and END; it shows when it is done."
   (interactive (poe-eglot--bounds))
   (poe-eglot--run 'poe.explain beg end))
 
+;;;###autoload
 (defun poe-eglot-refactor (beg end)
   "Have Poe rewrite the code between BEG and END in place."
   (interactive (poe-eglot--bounds))
   (poe-eglot--run 'poe.refactor beg end))
 
+;;;###autoload
 (defun poe-eglot-write-tests (beg end)
   "Have Poe write tests for the code between BEG and END.
 They go into the project's test file, tests/test_<module>.py for Python."
   (interactive (poe-eglot--bounds))
   (poe-eglot--run 'poe.writeTests beg end))
 
+;;;###autoload
 (defun poe-eglot-ask (beg end instruction)
   "Ask Poe to change the code between BEG and END as INSTRUCTION says.
 Unless the `review' setting says otherwise, the answer waits for
@@ -141,6 +178,7 @@ review: hover the code to read it, then run the code action
   (interactive `(,@(poe-eglot--bounds) ,(read-string "Ask Poe: ")))
   (poe-eglot--run 'poe.ask beg end :instruction instruction))
 
+;;;###autoload
 (defun poe-eglot-cancel ()
   "Cancel every running Poe job; edits already streamed are taken back."
   (interactive)
@@ -148,6 +186,7 @@ review: hover the code to read it, then run the code action
                 (eglot--current-server-or-lose) 'poe.cancel [])))
     (message "Poe: cancelled %d job(s)" (length (plist-get reply :cancelled)))))
 
+;;;###autoload
 (defun poe-eglot-balance ()
   "Show the points left on the Poe account of your key."
   (interactive)

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types as t
-from pygls.workspace import TextDocument
-from pygls.workspace.position_codec import PositionCodec
 
 from poe_lsp.edits.positions import Encoding
 from poe_lsp.edits.region import RegionConflict, RegionWriter
+from tests.e2e.editor import EditorDocument, lsp_position
 
 URI = "file:///doc.py"
-ALPHABET = st.sampled_from([*"ab xy\t", "é", "😀", "漢", "\u0301"])
+ALPHABET = st.sampled_from([*"ab xy\t\n", "é", "😀", "漢", "\u0301", "\x0c", "\u2028", "\x85"])
+"""Characters of the text, with line breaks and characters LSP does not break lines at."""
 
 
 @dataclass
@@ -51,9 +51,13 @@ class SimEditor:
     prefix: str = ""
     suffix: str = ""
 
-    def _doc(self) -> TextDocument:
-        codec = PositionCodec(encoding=self.encoding)  # type: ignore[arg-type]
-        return TextDocument(URI, self.text, version=self.version, position_codec=codec)
+    def _doc(self) -> EditorDocument:
+        return EditorDocument(URI, self.text, version=self.version, encoding=self.encoding)
+
+    def position_at(self, offset: int) -> t.Position:
+        """The LSP position of ``offset`` in the editor's text."""
+        line, character = lsp_position(self.text, offset, self.encoding)
+        return t.Position(line=line, character=character)
 
     def _change(self, rng: t.Range, new_text: str) -> None:
         doc = self._doc()
@@ -109,8 +113,7 @@ class SimEditor:
             a = start + int(edit.at * (end - start))
             b = min(end, a + 1 + int(edit.length * 3))
         a, b = self._no_split(a), self._no_split(b)
-        doc = self._doc()
-        rng = t.Range(start=doc.client_position_at_offset(a), end=doc.client_position_at_offset(b))
+        rng = t.Range(start=self.position_at(a), end=self.position_at(b))
         inside = edit.where == "inside"
         if edit.where == "above":
             self.prefix = self.prefix[:a] + edit.text + self.prefix[b:]
@@ -164,7 +167,7 @@ async def _stream(
     steps: list[tuple[int, UserEdit]],
 ) -> None:
     editor = SimEditor(prefix + original + suffix, encoding, prefix=prefix, suffix=suffix)
-    start = editor._doc().client_position_at_offset(len(prefix))
+    start = editor.position_at(len(prefix))
     writer = RegionWriter(editor, URI, (start.line, start.character), original, label="test")
     typed_inside = False
     try:

@@ -42,6 +42,9 @@ CMD_ASK: Final = "poe.ask"
 CMD_CANCEL: Final = "poe.cancel"
 CMD_BALANCE: Final = "poe.balance"
 """No argument: answers ``{"points": N}``, the key's point balance (Poe's usage API)."""
+CMD_LIST_BOTS: Final = "poe.listBots"
+"""Optional ``{"all": true}``: answers ``{"bots": [Bot...]}``, Poe's bot catalogue (text-output
+bots unless ``all``), cached for a day."""
 CMD_ACCEPT: Final = "poe.accept"
 """``{"jobId": ...}``: apply a reviewed answer as one edit; answers ``{"applied": bool}``."""
 CMD_REJECT: Final = "poe.reject"
@@ -96,6 +99,17 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
     "AcceptResult": {"applied": "boolean"},
     "RejectResult": {"rejected": "boolean"},
     "BalanceResult": {"points": "integer"},
+    "ListBotsArgs": {"all": "boolean?"},
+    "Bot": {
+        "id": "string",
+        "description": "string|null",
+        "ownedBy": "string|null",
+        "inputModalities": "string[]|null",
+        "outputModalities": "string[]|null",
+        "pricing": "object|null",
+        "contextLength": "integer|null",
+    },
+    "ListBotsResult": {"bots": "Bot[]"},
     "JobEnded": {
         "jobId": "string",
         "action": "Action",
@@ -119,6 +133,7 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_ACCEPT: ("JobArgs", "AcceptResult"),
     CMD_REJECT: ("JobArgs", "RejectResult"),
     CMD_BALANCE: (None, "BalanceResult"),
+    CMD_LIST_BOTS: ("ListBotsArgs?", "ListBotsResult"),
 }
 """Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
 argument) and what it answers."""
@@ -233,6 +248,17 @@ def job_target(command: str, args: tuple[Any, ...]) -> str:
     if len(args) == 1 and isinstance(args[0], dict) and isinstance(args[0].get("jobId"), str):
         return str(args[0]["jobId"])
     raise ArgumentError(f'{command} takes {{"jobId": "..."}}')
+
+
+def list_all(args: tuple[Any, ...]) -> bool:
+    """Whether ``poe.listBots`` asks for every bot (``{"all": true}``), not text-output only."""
+    if not args or args[0] is None:
+        return False
+    if len(args) == 1 and isinstance(args[0], dict):
+        value = args[0].get("all", False)
+        if isinstance(value, bool):
+            return value
+    raise ArgumentError('poe.listBots takes {"all": true} or no argument')
 
 
 def cancel_target(args: tuple[Any, ...]) -> str | None:

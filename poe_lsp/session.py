@@ -16,6 +16,7 @@ from poe_lsp.jobs import JobRegistry
 from poe_lsp.logs import redact_secret
 from poe_lsp.messages import EDITOR, Wording
 from poe_lsp.poe import PoeClient
+from poe_lsp.poe.catalogue import Catalogue
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.trust import HostEntry
 
@@ -53,6 +54,8 @@ class Session:
         """Bots (lower case) the user allowed for the rest of the session."""
         self.allowed_hosts: set[HostEntry] = set()
         """Hosts the user allowed the key to go to, until the server stops."""
+        self.catalogue = Catalogue()
+        """Poe's bot list: memory, the disk cache, then Poe (:mod:`poe_lsp.poe.catalogue`)."""
         self._poe: PoeClient | None = client
         self._poe_timeout: float | None = None
         self._fixed_client = client is not None
@@ -112,6 +115,7 @@ class Session:
     async def close(self, timeout: float = 2.0) -> None:
         """Stop every job (waiting at most ``timeout`` seconds) and close connections."""
         await self.jobs.shutdown(timeout)
+        await self.catalogue.close()
         if self._poe is not None:
             await self._poe.aclose()
             self._poe = None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from tests.fakepoe import FakePoe
+
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="poe-lsp-test-cache-")
+"""The tests and the servers they start never read or write the user's cache (the bot
+catalogue); tests of the cache give their server a directory of their own."""
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,7 @@ ENDINGS = frozenset({"done", "error", "disconnect", "nodone"})
 
 _CALL_KEY = "fakepoe.call"
 _USAGE_PATH = "usage/current_balance"
+_MODELS_PATH = "v1/models"
 _DONE_PREFIX = b"event: done"
 _POLL_INTERVAL = 0.005
 
@@ -304,6 +305,10 @@ class FakePoe:
     Poe's usage API: ``GET /usage/current_balance`` answers ``{"current_point_balance": N}``
     as set by :meth:`set_balance` (404 until then), 401 without a Bearer key, and is recorded
     in ``usage_requests``.
+
+    Poe's bot catalogue: ``GET /v1/models`` answers ``{"object": "list", "data": [...]}`` with
+    the entries set by :meth:`set_models` (404 until then), to any request, and is recorded in
+    ``models_requests``.
     """
 
     base_url: str
@@ -318,6 +323,8 @@ class FakePoe:
         self._disconnects: list[str] = []
         self._usage_requests: list[RecordedRequest] = []
         self._balance: tuple[int | None, int] = (None, 200)
+        self._models: tuple[list[Any] | None, int] = (None, 200)
+        self._models_requests: list[RecordedRequest] = []
         self._app = _build_poe_app()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -383,6 +390,7 @@ class FakePoe:
         with self._lock:
             self._scripts.clear()
             self._balance = (None, 200)
+            self._models = (None, 200)
 
     def reset(self) -> None:
         """Clear ``requests``, ``reports``, ``disconnects`` and ``usage_requests``.
@@ -394,6 +402,7 @@ class FakePoe:
             self._reports.clear()
             self._disconnects.clear()
             self._usage_requests.clear()
+            self._models_requests.clear()
 
     def set_balance(self, n: int | None, status: int = 200) -> None:
         """Set what ``GET /usage/current_balance`` answers to an authorized request.
@@ -403,6 +412,18 @@ class FakePoe:
         """
         with self._lock:
             self._balance = (n, status)
+
+    def set_models(self, data: list[Any] | None, status: int = 200) -> None:
+        """Set the entries ``GET /v1/models`` lists (any JSON, malformed ones included);
+        ``None``: 404; another ``status``: that status with a JSON error body."""
+        with self._lock:
+            self._models = (data, status)
+
+    @property
+    def models_requests(self) -> list[RecordedRequest]:
+        """Every ``GET /v1/models`` received, in order."""
+        with self._lock:
+            return list(self._models_requests)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -491,6 +512,18 @@ class FakePoe:
             with self._lock:
                 self._usage_requests.append(record)
             await self._usage_response(authorization)(scope, replay, send)
+            return
+        if scope["method"] == "GET" and bot == _MODELS_PATH:
+            with self._lock:
+                self._models_requests.append(record)
+                data, status = self._models
+            if data is None or status != 200:
+                status = 404 if data is None else status
+                error = {"error": {"message": "fake", "type": "fake_models_error", "code": status}}
+                await JSONResponse(error, status_code=status)(scope, replay, send)
+            else:
+                body = {"object": "list", "data": data}
+                await JSONResponse(body)(scope, replay, send)
             return
         if scope["method"] == "POST":
             self._record(record, query=is_query)

@@ -70,6 +70,7 @@ async def run_action(
     progress = await editor.begin_progress(label(action), "starting…", job.cancel)
     target: Target | None = None
     asked = False
+    bot: str | None = None
     try:
         settings = await session.ready_settings()
         key = await _check_trust(settings, action, args, editor, progress)
@@ -86,6 +87,7 @@ async def run_action(
         )
         target, prompt = await targets.open(decided, progress, job.id)
         job.writer = target.writer
+        bot = decided.bot
         progress.report(f"asking {decided.bot}…")
         client = await session.poe_client(settings)
         asked = True
@@ -102,6 +104,8 @@ async def run_action(
         return finish(editor, progress, job, args, target, "cancelled", message)
     except (Stop, Refused, PoeError, RegionConflict, EditRejected, TimeoutError) as exc:
         message, severity = _describe(exc)
+        if isinstance(exc, PoeError) and exc.kind == "unknown_bot" and bot is not None:
+            message = _did_you_mean(session, message, bot)
         if target is not None and not isinstance(exc, RegionConflict) and await target.rollback():
             message += " The document is as it was."
         if target is not None and target.explanation is not None:
@@ -204,6 +208,24 @@ def _query(
             f"waiting {math.ceil(seconds)} s for Poe's rate limit…"
         ),
     )
+
+
+def _did_you_mean(session: Session, message: str, bot: str) -> str:
+    """``message`` with the catalogue's nearest name to ``bot``, from the cache only."""
+    from poe_lsp.poe.catalogue import suggest
+    from poe_lsp.poe.usage import usage_base_url
+
+    try:
+        source = usage_base_url(session.settings.base_url, session.settings.usage_url)
+    except ValueError:
+        return message
+    near = suggest(bot, session.catalogue.names(source))
+    if near is None:
+        return message
+    hint = f" Did you mean '{near}'?"
+    if "(HTTP 404)." in message:
+        return message.replace("(HTTP 404).", "(HTTP 404)." + hint, 1)
+    return message + hint
 
 
 def _describe(exc: Exception) -> tuple[str, Severity]:

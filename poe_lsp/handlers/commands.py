@@ -14,6 +14,7 @@ from poe_lsp.contract import (
     CMD_ACCEPT,
     CMD_BALANCE,
     CMD_CANCEL,
+    CMD_LIST_BOTS,
     CMD_REJECT,
     COMMAND_ACTIONS,
     Action,
@@ -21,6 +22,7 @@ from poe_lsp.contract import (
     ArgumentError,
     cancel_target,
     job_target,
+    list_all,
 )
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
@@ -42,6 +44,7 @@ def register(server: PoeLanguageServer) -> None:
     server.command(CMD_ACCEPT)(accept_answer)
     server.command(CMD_REJECT)(reject_answer)
     server.command(CMD_BALANCE)(balance)
+    server.command(CMD_LIST_BOTS)(list_bots)
 
 
 def _starter(command: str, action: Action) -> Any:
@@ -132,6 +135,27 @@ async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:
     if not ls.editor.wants_job_events:
         ls.editor.notify("info", f"Your Poe point balance: {points:,}.")
     return {"points": points}
+
+
+async def list_bots(ls: PoeLanguageServer, *args: Any) -> dict[str, list[dict[str, Any]]]:
+    """Answer ``{"bots": [...]}``, Poe's bot catalogue (cached; no key is sent for it)."""
+    from poe_lsp.poe.usage import usage_base_url
+
+    try:
+        everything = list_all(args)
+    except ArgumentError as exc:
+        raise JsonRpcInvalidParams(str(exc)) from None
+    settings = await ls.session.ready_settings()
+    try:
+        source = usage_base_url(settings.base_url, settings.usage_url)
+    except ValueError as exc:
+        raise RequestFailed(f"Cannot ask for the bot list: {exc}.") from None
+    client = await ls.session.poe_client(settings)
+    try:
+        bots = await ls.session.catalogue.bots(source, client.models)
+    except PoeError as exc:
+        raise RequestFailed(exc.message) from None
+    return {"bots": [b.to_json() for b in bots if everything or b.text_output]}
 
 
 def _job(command: str, args: tuple[Any, ...]) -> str:

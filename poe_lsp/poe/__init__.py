@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from poe_lsp.poe.catalogue import Bot
 
 Role = Literal["system", "user", "bot"]
 
@@ -89,6 +92,10 @@ class PoeClient(Protocol):
 
     async def balance(self, api_key: str, usage_url: str) -> int:
         """Return the key's point balance from Poe's usage API at ``usage_url``."""
+        ...
+
+    async def models(self, api_base: str) -> list[Bot]:
+        """Return the bot catalogue from ``api_base`` (no key is sent)."""
         ...
 
     async def aclose(self) -> None:

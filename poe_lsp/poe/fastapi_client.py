@@ -31,6 +31,7 @@ import httpx
 
 from poe_lsp.messages import EDITOR, Wording, bot_names
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
+from poe_lsp.poe.catalogue import Bot, fetch_models
 from poe_lsp.poe.ratelimit import WaitTooLong, fingerprint, limiter_for
 from poe_lsp.poe.usage import fetch_balance
 from poe_lsp.redaction import bounded, redact
@@ -155,6 +156,10 @@ class FastapiPoeClient:
         return await fetch_balance(
             self._client(usage_url), api_key, usage_url, wording=self._wording
         )
+
+    async def models(self, api_base: str) -> list[Bot]:
+        """Return the bot catalogue from ``api_base``; no key is sent."""
+        return await fetch_models(self._client(api_base), api_base)
 
     async def aclose(self) -> None:
         """Close the shared HTTP clients."""

@@ -20,6 +20,7 @@ from poe_lsp.edits.positions import Encoding, Pos, offset_at
 from poe_lsp.edits.region import RegionWriter
 from poe_lsp.messages import EDITOR
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
+from poe_lsp.poe.catalogue import Bot
 from poe_lsp.trust import Destination
 
 ROOT = PurePosixPath("/w")
@@ -179,6 +180,7 @@ class ScriptedPoe:
     hold: asyncio.Event | None = None
     queries: list[BotQuery] = field(default_factory=list)
     closed: bool = False
+    bots: list[Bot] = field(default_factory=list)
 
     async def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
         self.queries.append(query)
@@ -192,6 +194,9 @@ class ScriptedPoe:
 
     async def balance(self, api_key: str, usage_url: str) -> int:
         return 0
+
+    async def models(self, api_base: str) -> list[Bot]:
+        return list(self.bots)
 
     async def aclose(self) -> None:
         self.closed = True

@@ -23,6 +23,8 @@ export const CMD_ACCEPT = 'poe.accept';
 export const CMD_REJECT = 'poe.reject';
 /** Answers `{"points": <int>}`, or a JSON-RPC error whose message says what went wrong. */
 export const CMD_BALANCE = 'poe.balance';
+/** Optional `{"all": true}`: answers `{"bots": [...]}`, Poe's bot catalogue (text-output bots unless `all`). */
+export const CMD_LIST_BOTS = 'poe.listBots';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',

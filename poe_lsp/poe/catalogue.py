@@ -316,10 +316,14 @@ class Catalogue:
         """The catalogue of ``source`` (an API host): a fresh copy from memory or disk, a
         stale one while a background fetch refreshes it, else a fetch awaited here."""
         async with self._lock:
-            known = self._known(source)
+            known = self._bots.get(source)
+            if known is None:  # the disk cache, read off the event loop
+                known = await asyncio.to_thread(read_cache, self.path, source)
+                if known is not None:
+                    self._bots[source] = known
             if known is None:
                 bots = await fetch(source)
-                self._store(source, bots)
+                await self._store(source, bots)
                 return bots
         bots, fetched = known
         if time.time() - fetched > self.max_age:
@@ -327,7 +331,10 @@ class Catalogue:
         return bots
 
     def names(self, source: str) -> list[str]:
-        """The bot names known for ``source`` without any request (memory, else disk)."""
+        """The bot names known for ``source`` without any request (memory, else disk).
+
+        Only a failure message asks, so the small, capped disk read happens in place.
+        """
         known = self._known(source)
         return [b.id for b in known[0]] if known else []
 
@@ -339,11 +346,12 @@ class Catalogue:
                 self._bots[source] = known
         return known
 
-    def _store(self, source: str, bots: list[Bot]) -> None:
+    async def _store(self, source: str, bots: list[Bot]) -> None:
+        """Keep ``bots`` in memory, and write them to the disk cache off the event loop."""
         now = time.time()
         self._bots[source] = (bots, now)
         try:
-            write_cache(self.path, source, bots, now)
+            await asyncio.to_thread(write_cache, self.path, source, bots, now)
         except OSError as exc:
             log.warning("could not write the bot catalogue cache %s: %s", self.path, exc)
 
@@ -354,7 +362,8 @@ class Catalogue:
 
         async def refresh() -> None:
             try:
-                self._store(source, await fetch(source))
+                bots = await fetch(source)
+                await self._store(source, bots)
             except PoeError as exc:
                 log.info("the bot catalogue was not refreshed: %s", exc.message)
 

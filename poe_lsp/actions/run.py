@@ -13,16 +13,17 @@ import asyncio
 import contextlib
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from poe_lsp import messages
 from poe_lsp.actions.deliver import pump
+from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
 from poe_lsp.actions.targets import EditorTargets, Target, Targets
 from poe_lsp.answers import Proposal
-from poe_lsp.boundary import Refused
+from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Editor, Progress, Severity
@@ -84,6 +85,11 @@ async def run_action(
             root=editor.root,
             encoding=editor.encoding,
         )
+        if settings.project_instructions:
+            project = await asyncio.to_thread(
+                read_project, Boundary(editor.roots), document.path, editor.root
+            )
+            decided = replace(decided, prompt=replace(decided.prompt, project=project))
         target, prompt = await targets.open(decided, progress, job.id)
         job.writer = target.writer
         progress.report(f"asking {decided.bot}…")

@@ -141,6 +141,7 @@ export interface ServerSettings {
   baseUrl?: string;
   usageUrl?: string;
   contextLines?: number;
+  projectInstructions?: boolean;
   readTimeout?: number;
   rateLimit?: number;
   rateLimitWindow?: number;
@@ -156,6 +157,7 @@ export const SERVER_SETTINGS_KEYS = [
   'baseUrl',
   'usageUrl',
   'contextLines',
+  'projectInstructions',
   'readTimeout',
   'rateLimit',
   'rateLimitWindow',

@@ -1,0 +1,68 @@
+"""What the bot gets besides the selection, end to end: the project's instruction files, the
+file's imports, and `poe.sent`, against the real server and the fake Poe bot."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types as t
+
+from tests.e2e.conftest import execute, settings_for, wait_for_progress_end
+from tests.e2e.editor import Editor
+from tests.e2e.test_commands import NEW_CODE, args, code_answer, open_source
+from tests.fakepoe import FakePoe, Script
+
+RULES = "Name tests after the behaviour they check.\n"
+
+
+async def refactor(session: Editor, poe: FakePoe, name: str = "src/geometry.py") -> str:
+    poe.set_script("Code", Script(chunks=code_answer(NEW_CODE)))
+    (session.root / name).parent.mkdir(parents=True, exist_ok=True)
+    uri = open_source(session, name)
+    await execute(session.client, "poe.refactor", args(uri))
+    await wait_for_progress_end(session.client)
+    return uri
+
+
+def system(poe: FakePoe) -> str:
+    content: str = poe.requests[-1].messages[0]["content"]
+    return content
+
+
+async def test_the_nearest_agents_md_goes_into_the_system_message(
+    session: Editor, poe: FakePoe
+) -> None:
+    (session.root / "AGENTS.md").write_text("Root rules, hidden by the nearer file.\n")
+    (session.root / "src").mkdir()
+    (session.root / "src" / "AGENTS.md").write_text(RULES)
+    (session.root / "CLAUDE.md").write_text("Prefer pathlib.\n")
+    uri = await refactor(session, poe)
+    assert NEW_CODE in session.text(uri)
+    text = system(poe)
+    assert f"src/AGENTS.md:\n```markdown\n{RULES}```" in text
+    assert "CLAUDE.md:\n```markdown\nPrefer pathlib.\n```" in text
+    assert "Root rules" not in text
+    assert "the instructions above win" in text
+
+
+async def test_an_agents_md_linked_out_of_the_workspace_is_never_sent(
+    session: Editor, poe: FakePoe, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home = tmp_path_factory.mktemp("home")
+    (home / "notes.md").write_text("aws_secret_access_key = SECRET-7f3e9d0c5b1a\n")
+    (session.root / "AGENTS.md").symlink_to(home / "notes.md")
+    uri = await refactor(session, poe)
+    assert NEW_CODE in session.text(uri)
+    assert len(poe.requests) == 1
+    for message in poe.requests[0].messages:
+        assert "SECRET" not in message["content"]
+
+
+async def test_the_setting_off_sends_no_instructions(session: Editor, poe: FakePoe) -> None:
+    (session.root / "AGENTS.md").write_text(RULES)
+    settings = {"poe": {**settings_for(poe), "projectInstructions": False}}
+    session.client.workspace_did_change_configuration(
+        t.DidChangeConfigurationParams(settings=settings)
+    )
+    await refactor(session, poe)
+    assert RULES not in system(poe)
+    assert "AGENTS.md" not in system(poe)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from poe_lsp.actions.instructions import MAX_INSTRUCTION_CHARS, ProjectFile
 from poe_lsp.contract import Action
+from poe_lsp.edits.positions import split_lines
 from poe_lsp.poe import Message
 
 MAX_CONTEXT_CHARS = 6_000
@@ -70,17 +71,24 @@ class PromptInput:
     test_head: str | None = field(default=None)
     project: tuple[ProjectFile, ...] = ()
     """The project's instruction files (``AGENTS.md`` …), shown as its conventions."""
+    header: str = ""
+    """The file's first lines (imports …), when they are not already in ``before``."""
 
 
 def build_messages(p: PromptInput) -> tuple[Message, ...]:
     """Return the system message with the action's instructions and the user message."""
-    fence = _fence_for(p.selection + p.before + p.after)
+    fence = _fence_for(p.selection + p.before + p.after + p.header)
     lang = p.language if p.language.isidentifier() else ""
     last_line = p.first_line + p.selection.count("\n") - (1 if p.selection.endswith("\n") else 0)
     parts = [
         f"File: {p.path} (language: {p.language})",
         f"Selected lines {p.first_line + 1}-{last_line + 1}.",
     ]
+    if p.header:
+        lines = len(split_lines(p.header.rstrip("\r\n")))
+        parts.append(
+            f"The file begins (lines 1-{lines}):\n{fence}{lang}\n{_head(p.header)}\n{fence}"
+        )
     if p.before:
         parts.append(f"Code before the selection:\n{fence}{lang}\n{_tail(p.before)}\n{fence}")
     parts.append(f"The selection:\n{fence}{lang}\n{p.selection.rstrip(chr(10))}\n{fence}")

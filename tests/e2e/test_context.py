@@ -66,3 +66,25 @@ async def test_the_setting_off_sends_no_instructions(session: Editor, poe: FakeP
     await refactor(session, poe)
     assert RULES not in system(poe)
     assert "AGENTS.md" not in system(poe)
+
+
+async def test_the_imports_go_along_with_a_selection_500_lines_below_them(
+    session: Editor, poe: FakePoe
+) -> None:
+    imports = '"""Shapes."""\n\nimport math\nfrom typing import Final\n'
+    body = "".join(f"X{i}: Final = {i}\n" for i in range(500))
+    source = imports + "\n" + body + "\n\ndef area(r):\n    return math.pi * r * r\n"
+    poe.set_script("Code", Script(chunks=code_answer(NEW_CODE)))
+    uri = (session.root / "shapes.py").as_uri()
+    session.open(uri, source)
+    line = source.count("\n") - 2
+    selection = {"start": {"line": line, "character": 0}, "end": {"line": line + 2, "character": 0}}
+    await execute(
+        session.client, "poe.refactor", {"textDocument": {"uri": uri}, "range": selection}
+    )
+    await wait_for_progress_end(session.client)
+    user = poe.requests[0].messages[-1]["content"]
+    assert f"The file begins (lines 1-4):\n```python\n{imports}```" in user
+    assert user.count("import math") == 1
+    assert "X0: Final" not in user
+    assert NEW_CODE in session.text(uri)

@@ -29,7 +29,8 @@ from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Editor, Progress, Severity
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
-from poe_lsp.poe import BotQuery, PoeError
+from poe_lsp.poe import BotQuery, Message, PoeError
+from poe_lsp.sent import Sent
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
 from poe_lsp.trust import bot_refused, destination, host_refused
@@ -92,10 +93,13 @@ async def run_action(
             decided = replace(decided, prompt=replace(decided.prompt, project=project))
         target, prompt = await targets.open(decided, progress, job.id)
         job.writer = target.writer
-        progress.report(f"asking {decided.bot}…")
+        request = Sent(build_messages(prompt), sources(prompt))
+        session.sent.record(job.id, request)
+        progress.report(f"asking {decided.bot} ({request.summary()})…")
         client = await session.poe_client(settings)
         asked = True
-        await pump(client.stream(_query(decided, settings, key, prompt, progress)), target.show)
+        query = _query(decided, settings, key, request.messages, progress)
+        await pump(client.stream(query), target.show)
         if target.explanation is not None:
             target.explanation.done = True
         ending, message = await target.conclude()
@@ -196,12 +200,26 @@ async def _check_trust(
     return settings.api_key
 
 
+def sources(prompt: PromptInput) -> tuple[str, ...]:
+    """The workspace files whose text ``prompt`` holds: the document, the existing test file,
+    the project's instruction files."""
+    found = [prompt.path]
+    if prompt.test_path is not None and prompt.test_head:
+        found.append(prompt.test_path)
+    found.extend(f.path for f in prompt.project)
+    return tuple(dict.fromkeys(found))
+
+
 def _query(
-    decided: Plan, settings: Settings, key: str, prompt: PromptInput, progress: Progress
+    decided: Plan,
+    settings: Settings,
+    key: str,
+    conversation: tuple[Message, ...],
+    progress: Progress,
 ) -> BotQuery:
     return BotQuery(
         decided.bot,
-        build_messages(prompt),
+        conversation,
         key,
         settings.base_url,
         rate_limit=settings.rate_limit,

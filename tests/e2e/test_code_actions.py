@@ -42,6 +42,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.accept",
         "poe.reject",
         "poe.balance",
+        "poe.sent",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types as t
+from pygls.exceptions import JsonRpcException
 
 from tests.e2e.conftest import execute, settings_for, wait_for_progress_end
 from tests.e2e.editor import Editor
@@ -88,3 +89,24 @@ async def test_the_imports_go_along_with_a_selection_500_lines_below_them(
     assert user.count("import math") == 1
     assert "X0: Final" not in user
     assert NEW_CODE in session.text(uri)
+
+
+async def test_poe_sent_answers_exactly_what_the_bot_received(
+    session: Editor, poe: FakePoe
+) -> None:
+    (session.root / "AGENTS.md").write_text(RULES)
+    poe.set_script("Code", Script(chunks=code_answer(NEW_CODE)))
+    uri = open_source(session)
+    started = await execute(session.client, "poe.refactor", args(uri))
+    (reports,) = await wait_for_progress_end(session.client)
+    sent = await execute(session.client, "poe.sent", {"jobId": started["jobId"]})
+    received = poe.requests[0].messages
+    assert [(m["role"], m["content"]) for m in sent["messages"]] == [
+        (m["role"], m["content"]) for m in received
+    ]
+    assert sent["sources"] == ["geometry.py", "AGENTS.md"]
+    characters = sum(len(m["content"]) for m in received)
+    said = [getattr(r, "message", None) or "" for r in reports]
+    assert any(f"sent 2 files, {characters:,} characters" in m for m in said), said
+    with pytest.raises(JsonRpcException, match="No job of this session"):
+        await execute(session.client, "poe.sent", {"jobId": "job-nope"})

@@ -23,6 +23,7 @@ export const CMD_ACCEPT = 'poe.accept';
 export const CMD_REJECT = 'poe.reject';
 /** Answers `{"points": <int>}`, or a JSON-RPC error whose message says what went wrong. */
 export const CMD_BALANCE = 'poe.balance';
+export const CMD_SENT = 'poe.sent';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',

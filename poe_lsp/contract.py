@@ -49,6 +49,9 @@ CMD_ACCEPT: Final = "poe.accept"
 """``{"jobId": ...}``: apply a reviewed answer as one edit; answers ``{"applied": bool}``."""
 CMD_REJECT: Final = "poe.reject"
 """``{"jobId": ...}``: drop a reviewed answer; answers ``{"rejected": bool}``."""
+CMD_SENT: Final = "poe.sent"
+"""``{"jobId": ...}``: what that job of this session sent to its bot (the last 50 jobs are
+kept); answers ``{"messages": [{"role", "content"}], "sources": [path, ...]}``."""
 
 COMMAND_ACTIONS: Final[dict[str, Action]] = {
     CMD_EXPLAIN: "explain",
@@ -110,6 +113,8 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
         "contextLength": "integer|null",
     },
     "ListBotsResult": {"bots": "Bot[]"},
+    "Message": {"role": "string", "content": "string"},
+    "SentResult": {"messages": "Message[]", "sources": "string[]"},
     "JobEnded": {
         "jobId": "string",
         "action": "Action",
@@ -134,6 +139,7 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_REJECT: ("JobArgs", "RejectResult"),
     CMD_BALANCE: (None, "BalanceResult"),
     CMD_LIST_BOTS: ("ListBotsArgs?", "ListBotsResult"),
+    CMD_SENT: ("JobArgs", "SentResult"),
 }
 """Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
 argument) and what it answers."""
@@ -244,7 +250,7 @@ class ActionArgs:
 
 
 def job_target(command: str, args: tuple[Any, ...]) -> str:
-    """Return the job id that ``poe.accept`` / ``poe.reject`` name."""
+    """Return the job id that ``poe.accept`` / ``poe.reject`` / ``poe.sent`` name."""
     if len(args) == 1 and isinstance(args[0], dict) and isinstance(args[0].get("jobId"), str):
         return str(args[0]["jobId"])
     raise ArgumentError(f'{command} takes {{"jobId": "..."}}')

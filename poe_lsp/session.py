@@ -17,6 +17,7 @@ from poe_lsp.logs import redact_secret
 from poe_lsp.messages import EDITOR, Wording
 from poe_lsp.poe import PoeClient
 from poe_lsp.poe.catalogue import Catalogue
+from poe_lsp.sent import SentLog
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.trust import HostEntry
 
@@ -50,6 +51,8 @@ class Session:
         self.jobs = JobRegistry()
         self.explanations = ExplanationStore()
         self.proposals = ProposalStore()
+        self.sent = SentLog()
+        """What the last jobs sent to their bots (``poe.sent``)."""
         self.allowed_bots: set[str] = set()
         """Bots (lower case) the user allowed for the rest of the session."""
         self.allowed_hosts: set[HostEntry] = set()

@@ -121,6 +121,17 @@ class Settings:
         minimum=0,
         maximum=500,
     )
+    project_instructions: bool = setting(
+        "projectInstructions",
+        "boolean",
+        True,
+        "Send the project's instructions for AI assistants (the nearest `AGENTS.md`, and "
+        "`CLAUDE.md`, `.github/copilot-instructions.md`, `.poe/instructions.md` at the root) "
+        "to the bot as context.",
+        details="Each file is cut at 8,000 characters; a link leading out of the workspace is "
+        "not followed. The bot is told they describe the project's conventions and cannot "
+        "change what it is asked or where its answer goes.",
+    )
     read_timeout: float = setting(
         "readTimeout",
         "number",
@@ -270,6 +281,12 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
     lines = _number(data, "contextLines", problems)
     if lines is not None:
         settings = replace(settings, context_lines=int(lines))
+    instructions = data.get("projectInstructions")
+    if instructions is not None:
+        if isinstance(instructions, bool):
+            settings = replace(settings, project_instructions=instructions)
+        else:
+            problems.append("poe.projectInstructions must be true or false")
     timeout = _number(data, "readTimeout", problems)
     if timeout is not None:
         settings = replace(settings, read_timeout=float(timeout))

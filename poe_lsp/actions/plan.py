@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from poe_lsp.actions.header import header_end
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.prompt import Diagnostic, PromptInput
 from poe_lsp.actions.selection import expand_cursor
@@ -43,6 +44,8 @@ class Selection:
     text: str
     before: str
     after: str
+    header: str = ""
+    """The file's header lines (:mod:`~poe_lsp.actions.header`) that precede ``before``."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ def plan(
         first_line=selection.start[0],
         before=selection.before,
         after=selection.after,
+        header=selection.header,
         diagnostics=diagnostics(args),
         instruction=args.instruction,
     )
@@ -120,12 +124,17 @@ def select(document: Document, args: ActionArgs, context_lines: int, enc: Encodi
         raise Stop("The selection is empty: select the code for Poe.", "warning")
     before_lines = split_lines(text[:begin], keepends=True)
     after_lines = split_lines(text[finish:], keepends=True)
+    before = before_lines[-context_lines:] if context_lines else []
+    window_start = len(before_lines) - len(before) if before else start[0]
+    lines = split_lines(text, keepends=True)
+    header = lines[: min(header_end(lines, document.language_id), window_start)]
     return Selection(
         start=start,
         end=end,
         text=text[begin:finish],
-        before="".join(before_lines[-context_lines:]) if context_lines else "",
+        before="".join(before),
         after="".join(after_lines[:context_lines]) if context_lines else "",
+        header="".join(header),
     )
 
 

@@ -13,22 +13,24 @@ import asyncio
 import contextlib
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from poe_lsp import messages
 from poe_lsp.actions.deliver import pump
+from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
 from poe_lsp.actions.targets import EditorTargets, Target, Targets
 from poe_lsp.answers import Proposal
-from poe_lsp.boundary import Refused
+from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Editor, Progress, Severity
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
-from poe_lsp.poe import BotQuery, PoeError
+from poe_lsp.poe import BotQuery, Message, PoeError
+from poe_lsp.sent import Sent
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
 from poe_lsp.trust import bot_refused, destination, host_refused
@@ -85,13 +87,21 @@ async def run_action(
             root=editor.root,
             encoding=editor.encoding,
         )
+        if settings.project_instructions:
+            project = await asyncio.to_thread(
+                read_project, Boundary(editor.roots), document.path, editor.root
+            )
+            decided = replace(decided, prompt=replace(decided.prompt, project=project))
         target, prompt = await targets.open(decided, progress, job.id)
         job.writer = target.writer
         bot = decided.bot
-        progress.report(f"asking {decided.bot}…")
+        request = Sent(build_messages(prompt), sources(prompt))
+        session.sent.record(job.id, request)
+        progress.report(f"asking {decided.bot} ({request.summary()})…")
         client = await session.poe_client(settings)
         asked = True
-        await pump(client.stream(_query(decided, settings, key, prompt, progress)), target.show)
+        query = _query(decided, settings, key, request.messages, progress)
+        await pump(client.stream(query), target.show)
         if target.explanation is not None:
             target.explanation.done = True
         ending, message = await target.conclude()
@@ -194,12 +204,26 @@ async def _check_trust(
     return settings.api_key
 
 
+def sources(prompt: PromptInput) -> tuple[str, ...]:
+    """The workspace files whose text ``prompt`` holds: the document, the existing test file,
+    the project's instruction files."""
+    found = [prompt.path]
+    if prompt.test_path is not None and prompt.test_head:
+        found.append(prompt.test_path)
+    found.extend(f.path for f in prompt.project)
+    return tuple(dict.fromkeys(found))
+
+
 def _query(
-    decided: Plan, settings: Settings, key: str, prompt: PromptInput, progress: Progress
+    decided: Plan,
+    settings: Settings,
+    key: str,
+    conversation: tuple[Message, ...],
+    progress: Progress,
 ) -> BotQuery:
     return BotQuery(
         decided.bot,
-        build_messages(prompt),
+        conversation,
         key,
         settings.base_url,
         rate_limit=settings.rate_limit,

@@ -16,6 +16,7 @@ from poe_lsp.contract import (
     CMD_CANCEL,
     CMD_LIST_BOTS,
     CMD_REJECT,
+    CMD_SENT,
     COMMAND_ACTIONS,
     Action,
     ActionArgs,
@@ -27,6 +28,7 @@ from poe_lsp.contract import (
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
 from poe_lsp.poe import PoeError
+from poe_lsp.redaction import redact
 from poe_lsp.server import PoeLanguageServer
 
 
@@ -37,7 +39,8 @@ class RequestFailed(JsonRpcException):
 
 
 def register(server: PoeLanguageServer) -> None:
-    """Register the poe.* commands: four that start jobs, cancel, accept and reject."""
+    """Register the poe.* commands: four that start jobs, cancel, accept, reject, balance
+    and sent."""
     for command, action in COMMAND_ACTIONS.items():
         server.command(command)(_starter(command, action))
     server.command(CMD_CANCEL)(cancel)
@@ -45,6 +48,7 @@ def register(server: PoeLanguageServer) -> None:
     server.command(CMD_REJECT)(reject_answer)
     server.command(CMD_BALANCE)(balance)
     server.command(CMD_LIST_BOTS)(list_bots)
+    server.command(CMD_SENT)(sent)
 
 
 def _starter(command: str, action: Action) -> Any:
@@ -111,6 +115,21 @@ async def accept_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
 def reject_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
     """Drop the reviewed answer of ``{"jobId": ...}``."""
     return {"rejected": ls.session.proposals.pop(_job(CMD_REJECT, args)) is not None}
+
+
+def sent(ls: PoeLanguageServer, *args: Any) -> dict[str, Any]:
+    """Answer what the job of ``{"jobId": ...}`` sent to its bot: the messages and the
+    workspace files read into them."""
+    request = ls.session.sent.get(_job(CMD_SENT, args))
+    if request is None:
+        raise RequestFailed(
+            "No job of this session with that id has sent anything to Poe (the last 50 jobs "
+            "are kept)."
+        )
+    return {
+        "messages": [{"role": m.role, "content": redact(m.content)} for m in request.messages],
+        "sources": list(request.sources),
+    }
 
 
 async def balance(ls: PoeLanguageServer, *args: Any) -> dict[str, int]:

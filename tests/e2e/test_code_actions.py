@@ -43,6 +43,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.reject",
         "poe.balance",
         "poe.listBots",
+        "poe.sent",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {

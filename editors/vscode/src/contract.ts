@@ -25,6 +25,7 @@ export const CMD_REJECT = 'poe.reject';
 export const CMD_BALANCE = 'poe.balance';
 /** Optional `{"all": true}`: answers `{"bots": [...]}`, Poe's bot catalogue (text-output bots unless `all`). */
 export const CMD_LIST_BOTS = 'poe.listBots';
+export const CMD_SENT = 'poe.sent';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',
@@ -143,6 +144,7 @@ export interface ServerSettings {
   baseUrl?: string;
   usageUrl?: string;
   contextLines?: number;
+  projectInstructions?: boolean;
   readTimeout?: number;
   rateLimit?: number;
   rateLimitWindow?: number;
@@ -158,6 +160,7 @@ export const SERVER_SETTINGS_KEYS = [
   'baseUrl',
   'usageUrl',
   'contextLines',
+  'projectInstructions',
   'readTimeout',
   'rateLimit',
   'rateLimitWindow',

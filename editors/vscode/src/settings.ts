@@ -13,6 +13,7 @@ export const DEFAULT_BOT = 'Claude-Sonnet-4.5';
 export const DEFAULT_BASE_URL = 'https://api.poe.com/bot/';
 export const DEFAULT_CONTEXT_LINES = 30;
 export const DEFAULT_READ_TIMEOUT = 120;
+export const DEFAULT_PROJECT_INSTRUCTIONS = true;
 export const DEFAULT_RATE_LIMIT = 500;
 export const DEFAULT_RATE_LIMIT_WINDOW = 60;
 export const DEFAULT_TRUSTED_BOTS: readonly string[] = [
@@ -71,6 +72,7 @@ export function readSettings(config: ConfigReader): ExtensionSettings {
       baseUrl: text(config.get('baseUrl')) ?? DEFAULT_BASE_URL,
       usageUrl: text(config.get('usageUrl')) ?? '',
       contextLines: numberOr(config.get('contextLines'), DEFAULT_CONTEXT_LINES),
+      projectInstructions: booleanOr(config.get('projectInstructions'), DEFAULT_PROJECT_INSTRUCTIONS),
       readTimeout: numberOr(config.get('readTimeout'), DEFAULT_READ_TIMEOUT),
       rateLimit: numberOr(config.get('rateLimit'), DEFAULT_RATE_LIMIT),
       rateLimitWindow: numberOr(config.get('rateLimitWindow'), DEFAULT_RATE_LIMIT_WINDOW),
@@ -104,6 +106,10 @@ export function isValidKey(value: string): boolean {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function booleanOr(value: unknown, fallback: boolean): boolean {
+  return typeof value === 'boolean' ? value : fallback;
 }
 
 function numberOr(value: unknown, fallback: number): number {

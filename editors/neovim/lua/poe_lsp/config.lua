@@ -27,6 +27,7 @@ local M = {}
 ---@field base_url? string Where bots are reached; ends with `/`. Its host is trusted with the key.
 ---@field usage_url? string Poe's API host for the point balance (server default: from `base_url`).
 ---@field context_lines? integer Lines around the selection sent as context (0-500).
+---@field project_instructions? boolean Send the project's `AGENTS.md` & co. as its conventions (default true).
 ---@field read_timeout? number Seconds to wait for the next piece of an answer (1-600).
 ---@field trusted_bots? string[] Bots that spend your points without asking first (`'*'`: all).
 ---@field rate_limit? integer Most requests to Poe with your key per `rate_limit_window` (1-500).
@@ -197,6 +198,7 @@ local SERVER_VALIDATORS = {
   review = review,
   base_url = url,
   usage_url = url,
+  project_instructions = 'boolean',
 }
 
 ---@param setting poe_lsp.Setting

@@ -10,6 +10,7 @@ M.CMD_EXPLAIN = 'poe.explain'
 M.CMD_LIST_BOTS = 'poe.listBots'
 M.CMD_REFACTOR = 'poe.refactor'
 M.CMD_REJECT = 'poe.reject'
+M.CMD_SENT = 'poe.sent'
 M.CMD_WRITE_TESTS = 'poe.writeTests'
 M.CONFIG_SECTION = 'poe'
 M.EXPERIMENTAL_JOB_EVENTS = 'poeJobEvents'
@@ -86,6 +87,7 @@ M.SETTINGS = {
   { key = 'baseUrl', option = 'base_url', type = 'string', user_only = true },
   { key = 'usageUrl', option = 'usage_url', type = 'string', user_only = true },
   { key = 'contextLines', option = 'context_lines', type = 'integer', minimum = 0, maximum = 500 },
+  { key = 'projectInstructions', option = 'project_instructions', type = 'boolean' },
   { key = 'readTimeout', option = 'read_timeout', type = 'number', minimum = 1, maximum = 600 },
   { key = 'rateLimit', option = 'rate_limit', type = 'integer', minimum = 1, maximum = 500 },
   {

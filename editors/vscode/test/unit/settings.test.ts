@@ -14,6 +14,7 @@ test('unset settings give the server its own defaults, every key present', () =>
     baseUrl: 'https://api.poe.com/bot/',
     usageUrl: '',
     contextLines: 30,
+    projectInstructions: true,
     readTimeout: 120,
     rateLimit: 500,
     rateLimitWindow: 60,
@@ -32,6 +33,7 @@ test('values are trimmed, empty strings are unset, unknown bots keys dropped', (
       bots: { explain: 'Fast', refactor: '', dance: 'X' },
       baseUrl: '',
       contextLines: 5,
+      projectInstructions: 'no',
       readTimeout: 'soon',
       apiKey: '  ',
       'server.path': '/opt/poe-lsp',
@@ -42,6 +44,8 @@ test('values are trimmed, empty strings are unset, unknown bots keys dropped', (
   assert.deepEqual(settings.server.bots, { explain: 'Fast' });
   assert.equal(settings.server.baseUrl, 'https://api.poe.com/bot/');
   assert.equal(settings.server.contextLines, 5);
+  assert.equal(settings.server.projectInstructions, true);
+  assert.equal(readSettings(config({ projectInstructions: false })).server.projectInstructions, false);
   assert.equal(settings.server.readTimeout, 120);
   assert.equal(settings.settingsApiKey, undefined);
   assert.equal(settings.serverPath, '/opt/poe-lsp');

@@ -150,6 +150,19 @@ class RawServer:
         with self._lock:
             return b"".join(self._stderr).decode(errors="replace")
 
+    def logged(self, text: str, timeout: float = 5.0) -> bool:
+        """Wait until ``text`` appears on the server's stderr; whether it did.
+
+        The server writes its log from its own threads, so a line may come a moment after
+        the answer it goes with.
+        """
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def stop(self) -> None:
         """Kill the process if it still runs, and close the pipes."""
         if self.process.poll() is None:

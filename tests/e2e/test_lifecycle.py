@@ -247,7 +247,7 @@ def test_broken_frames_are_logged_and_the_connection_goes_on(
         answer = server.response(index, timeout=5)
         assert answer["error"]["code"] == -32601, name  # the next request is answered
         if logged is not None:
-            assert logged in server.stderr, name
+            assert server.logged(logged), name
     parse_errors = [m for m in server.received() if m.get("error", {}).get("code") == -32700]
     assert len(parse_errors) == 2 and all(m["id"] is None for m in parse_errors)
     server.request(2, "shutdown")
@@ -264,7 +264,7 @@ def test_a_too_long_content_length_with_nothing_after_is_answered(
     body = _body(_probe(5))
     server.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(body) + 100, body))
     assert server.response(5, timeout=5)["error"]["code"] == -32601
-    assert "took the JSON value it holds once input paused" in server.stderr
+    assert server.logged("took the JSON value it holds once input paused"), server.stderr
 
 
 def test_input_that_is_not_lsp_ends_the_connection_with_code_1(
@@ -273,5 +273,5 @@ def test_input_that_is_not_lsp_ends_the_connection_with_code_1(
     server.initialize(settings_for(poe), tmp_path)
     server.send_bytes((b"GET / HTTP/1.1 " + b"x" * 1000 + b"\r\n") * 1100)
     assert server.wait_exit(10) == 1
-    assert "does not speak the LSP base protocol" in server.stderr
+    assert server.logged("does not speak the LSP base protocol"), server.stderr
     assert server.junk == []

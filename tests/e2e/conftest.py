@@ -118,6 +118,18 @@ async def client(
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
+async def opted_in(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A VS Code-like and a Neovim-like client that asked for ``poe/jobEnded``."""
+    lsp_client.editor = await start_session(  # type: ignore[attr-defined]
+        lsp_client, request.param, tmp_path, settings_for(poe), experimental={"poeJobEvents": True}
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
 @pytest.fixture
 def session(client: LanguageClient) -> Editor:
     """The editor model of :func:`client`."""

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
-    CLIENTS,
-    SERVER,
     execute,
     rng,
-    settings_for,
-    start_session,
     wait_for_progress_end,
 )
 from tests.e2e.editor import Editor
 from tests.fakepoe import FakePoe, Script
 
 SOURCE = "def f():\n    return 1\n"
-
-
-@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
-async def opted_in(
-    request: pytest.FixtureRequest, lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
-) -> AsyncIterator[None]:
-    lsp_client.editor = await start_session(  # type: ignore[attr-defined]
-        lsp_client, request.param, tmp_path, settings_for(poe), experimental={"poeJobEvents": True}
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 def _field(params: Any, name: str) -> Any:

@@ -8,22 +8,15 @@ landed elsewhere in it, a Refactor wrote into the wrong place and still said it 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as t
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
-    CLIENTS,
-    SERVER,
     execute,
     rng,
-    settings_for,
-    start_session,
     wait_for_progress_end,
 )
 from tests.e2e.editor import Editor
@@ -32,18 +25,6 @@ from tests.fakepoe import Chunk, FakePoe, Script
 ALL_ODD = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 """Every character ``str.splitlines`` breaks at that LSP does not."""
 LONG = "".join(f"line_{i} = {i}\n" for i in range(20))
-
-
-@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
-async def opted_in(
-    request: pytest.FixtureRequest, lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
-) -> AsyncIterator[None]:
-    """A VS Code-like and a Neovim-like client that asked for ``poe/jobEnded``."""
-    lsp_client.editor = await start_session(  # type: ignore[attr-defined]
-        lsp_client, request.param, tmp_path, settings_for(poe), experimental={"poeJobEvents": True}
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest.fixture

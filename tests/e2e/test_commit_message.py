@@ -9,7 +9,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types as t
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import execute, wait_for_progress_end
@@ -241,3 +243,20 @@ async def test_source_control_gets_the_message_as_text(
     assert event["text"] == WRITTEN.rstrip("\n")
     assert editor.edits == [], "no document was edited"
     assert "+print('hello')" in prompt(poe)
+
+
+async def test_the_text_form_needs_job_events(session: Editor, poe: FakePoe) -> None:
+    repo = make_repo(session.root)
+    with pytest.raises(JsonRpcException, match="poe/jobEnded"):
+        await execute(session.client, "poe.commitMessage", {"rootUri": repo.as_uri()})
+    assert poe.requests == []
+
+
+async def test_a_repository_outside_the_workspace_is_refused(
+    opted_in: LanguageClient, poe: FakePoe, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = make_repo(tmp_path_factory.mktemp("outside"))
+    job = (await execute(opted_in, "poe.commitMessage", {"rootUri": outside.as_uri()}))["jobId"]
+    event = await _job_event(opted_in, job)
+    assert event["outcome"] == "failed" and "outside the workspace" in event["message"]
+    assert event["text"] is None and poe.requests == []

@@ -45,18 +45,60 @@ class Progress(Protocol):
     def end(self, message: str) -> None: ...
 
 
-class Editor(Protocol):
-    """What an action needs from the editor: documents, the user, and edits."""
+class Host(Protocol):
+    """What the workflow needs from where it runs (an editor, a terminal): documents to
+    read, and the user. Where answers go is a target's business (:class:`Editor`)."""
 
     wording: Wording
     """How the user knows the settings: the editors' names, or the terminal's options."""
-
-    # What the editor can do ---------------------------------------------------------
 
     @property
     def encoding(self) -> Encoding:
         """How the editor counts characters in a position."""
         ...
+
+    # Documents ----------------------------------------------------------------------
+
+    @property
+    def root(self) -> PurePosixPath | None: ...
+
+    @property
+    def roots(self) -> Sequence[str]:
+        """The workspace folders: no file outside them is read from disk or written."""
+        ...
+
+    async def read_document(self, uri: str) -> Document | None:
+        """Return ``uri`` as the editor has it, else as the workspace boundary reads it from
+        disk, else ``None``; raise ``Refused`` or ``Stop`` when it may not be read."""
+        ...
+
+    # The user -----------------------------------------------------------------------
+
+    async def begin_progress(
+        self, title: str, message: str, on_cancel: Callable[[], object]
+    ) -> Progress: ...
+
+    def notify(self, severity: Severity, message: str) -> None: ...
+
+    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
+        """Ask the user whether ``bot``, which is not trusted (or trusted only by settings,
+        which can be the project's), may spend their points."""
+        ...
+
+    async def allow_host(self, place: Destination, setting: str) -> bool:
+        """Ask the user whether the key may go to ``place``, which ``setting`` points to."""
+        ...
+
+    def job_ended(self, event: JobEnded) -> None:
+        """Tell the editor (if it wants to know) that a job ended."""
+        ...
+
+
+class Editor(Host, Protocol):
+    """An editor, as the targets that edit its documents need it: a :class:`Host` that
+    also applies edits and reports the changes the user makes."""
+
+    # What the editor can do ---------------------------------------------------------
 
     @property
     def can_apply_edits(self) -> bool:
@@ -79,19 +121,6 @@ class Editor(Protocol):
         ...
 
     # Documents ----------------------------------------------------------------------
-
-    @property
-    def root(self) -> PurePosixPath | None: ...
-
-    @property
-    def roots(self) -> Sequence[str]:
-        """The workspace folders: no file outside them is read from disk or written."""
-        ...
-
-    async def read_document(self, uri: str) -> Document | None:
-        """Return ``uri`` as the editor has it, else as the workspace boundary reads it from
-        disk, else ``None``; raise ``Refused`` or ``Stop`` when it may not be read."""
-        ...
 
     def uri_for(self, path: PurePosixPath) -> str: ...
 
@@ -120,25 +149,4 @@ class Editor(Protocol):
 
     def untrack(self, writer: RegionWriter) -> None:
         """Stop sending changes to ``writer``."""
-        ...
-
-    # The user -----------------------------------------------------------------------
-
-    async def begin_progress(
-        self, title: str, message: str, on_cancel: Callable[[], object]
-    ) -> Progress: ...
-
-    def notify(self, severity: Severity, message: str) -> None: ...
-
-    async def allow_bot(self, bot: str, *, in_settings: bool = False) -> bool:
-        """Ask the user whether ``bot``, which is not trusted (or trusted only by settings,
-        which can be the project's), may spend their points."""
-        ...
-
-    async def allow_host(self, place: Destination, setting: str) -> bool:
-        """Ask the user whether the key may go to ``place``, which ``setting`` points to."""
-        ...
-
-    def job_ended(self, event: JobEnded) -> None:
-        """Tell the editor (if it wants to know) that a job ended."""
         ...

@@ -20,7 +20,7 @@ from poe_lsp.actions.plan import Plan, Selection, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
 from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import COMMIT_LANGUAGES, CommitMessageArgs, label
-from poe_lsp.editor import Document, Editor, Progress
+from poe_lsp.editor import Document, Host, Progress
 from poe_lsp.edits.fences import extract_code
 from poe_lsp.edits.positions import Encoding, line_ending, position_at, split_lines
 from poe_lsp.git import (
@@ -54,7 +54,7 @@ def message_end(lines: list[str], comment: str) -> int:
 class CommitPlanner:
     """Plans one ``poe.commitMessage``: finds the repository, reads what is staged."""
 
-    def __init__(self, args: CommitMessageArgs, editor: Editor) -> None:
+    def __init__(self, args: CommitMessageArgs, editor: Host) -> None:
         self._args = args
         self._editor = editor
 

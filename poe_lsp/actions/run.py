@@ -3,7 +3,7 @@
 The workflow, with no LSP wiring: check the key and the trust, :func:`~poe_lsp.actions.plan.plan`
 (pure), open the :class:`~poe_lsp.actions.targets.Target`, :func:`~poe_lsp.actions.deliver.pump`
 the answer into it, and :func:`finish`. It reads the :class:`~poe_lsp.session.Session`, talks
-to the editor through :class:`~poe_lsp.editor.Editor` and to Poe through
+to its :class:`~poe_lsp.editor.Host` and to Poe through
 :class:`~poe_lsp.poe.PoeClient`.
 """
 
@@ -22,12 +22,12 @@ from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
-from poe_lsp.actions.targets import EditorTargets, MessageText, Target, Targets
+from poe_lsp.actions.targets import MessageText, Target, Targets
 from poe_lsp.answers import Proposal
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
 from poe_lsp.contract import Outcome as Ending
-from poe_lsp.editor import Editor, Progress, Severity
+from poe_lsp.editor import Host, Progress, Severity
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
 from poe_lsp.poe import BotQuery, Message, PoeError
@@ -61,20 +61,19 @@ class Outcome:
 
 async def run_action(
     session: Session,
-    editor: Editor,
+    editor: Host,
     job: Job,
     action: Action,
     args: ActionArgs,
-    targets: Targets | None = None,
+    targets: Targets,
     planner: Planner | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
-    ``targets`` opens where the answer goes; by default, the editor's documents and hover.
+    ``targets`` opens where the answer goes: the editor's documents and hover
+    (:class:`~poe_lsp.actions.targets.EditorTargets`), or the terminal's output.
     ``planner`` plans an action that is not on a selection (a commit message).
     """
-    if targets is None:
-        targets = EditorTargets(editor, session.explanations, session.proposals)
     progress = await editor.begin_progress(label(action), "starting…", job.cancel)
     target: Target | None = None
     asked = False
@@ -137,7 +136,7 @@ async def run_action(
 
 
 async def _plan_selection(
-    editor: Editor, settings: Settings, action: Action, args: ActionArgs
+    editor: Host, settings: Settings, action: Action, args: ActionArgs
 ) -> Plan:
     document = await editor.read_document(args.uri)
     if document is None:
@@ -146,7 +145,7 @@ async def _plan_selection(
 
 
 def finish(
-    editor: Editor,
+    editor: Host,
     progress: Progress,
     job: Job,
     args: ActionArgs,
@@ -193,7 +192,7 @@ async def accept(session: Session, proposal: Proposal) -> None:
 
 
 async def _check_trust(
-    settings: Settings, action: Action, args: ActionArgs, editor: Editor, progress: Progress
+    settings: Settings, action: Action, args: ActionArgs, editor: Host, progress: Progress
 ) -> str:
     """Return the key, unless there is none, its host may not get it, or the bot may not
     spend points: then stop."""

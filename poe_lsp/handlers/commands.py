@@ -10,6 +10,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from poe_lsp import messages
 from poe_lsp.actions.plan import relative_uri, target_of
 from poe_lsp.actions.run import accept, run_action
+from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import (
     CMD_ACCEPT,
     CMD_BALANCE,
@@ -79,7 +80,8 @@ def _starter(command: str, action: Action) -> Any:
             )
 
         def run(job: Job) -> Any:
-            return run_action(ls.session, ls.editor, job, action, parsed)
+            targets = EditorTargets(ls.editor, ls.session.explanations, ls.session.proposals)
+            return run_action(ls.session, ls.editor, job, action, parsed, targets)
 
         job = ls.session.jobs.start(action, parsed.uri, run, span, target=target)
         return {"jobId": job.id}

@@ -10,6 +10,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from poe_lsp.actions.commit import CommitPlanner
 from poe_lsp.actions.run import run_action
+from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import CMD_COMMIT_MESSAGE, ActionArgs, ArgumentError, CommitMessageArgs
 from poe_lsp.handlers.commands import RequestFailed
 from poe_lsp.jobs import Job
@@ -47,7 +48,10 @@ def commit_message(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     planner = CommitPlanner(parsed, ls.editor)
 
     def run(job: Job) -> Any:
-        return run_action(ls.session, ls.editor, job, "commitMessage", action_args, planner=planner)
+        targets = EditorTargets(ls.editor, ls.session.explanations, ls.session.proposals)
+        return run_action(
+            ls.session, ls.editor, job, "commitMessage", action_args, targets, planner=planner
+        )
 
     job = ls.session.jobs.start("commitMessage", uri, run, _WHOLE)
     return {"jobId": job.id}

@@ -32,9 +32,10 @@ class BotQuery:
     messages: tuple[Message, ...]
     api_key: str = field(repr=False)
     base_url: str
-    rate_limit: int = 500
-    """Requests allowed for this key per ``rate_window`` seconds, shared by every job."""
-    rate_window: float = 60.0
+    rate_limit: int
+    """Requests allowed for this key per ``rate_window`` seconds, shared by every job
+    (``rateLimit`` / ``rateLimitWindow`` in the settings, which declare the defaults)."""
+    rate_window: float
     on_wait: Callable[[float], None] | None = field(default=None, compare=False, repr=False)
     """Called with the seconds a request must wait for the rate limit, before it waits."""
 

@@ -54,13 +54,14 @@ class FastapiPoeClient:
     def __init__(
         self,
         *,
+        read_timeout: float,
         connect_timeout: float = 10.0,
-        read_timeout: float = 120.0,
         retries: int = 2,
         backoff: float = 0.5,
         wording: Wording = EDITOR,
     ) -> None:
-        """``wording``: how the failures name the settings (the editors', the terminal's)."""
+        """``read_timeout``: the ``readTimeout`` setting (declared there with its default);
+        ``wording``: how the failures name the settings (the editors', the terminal's)."""
         self._wording = wording
         self._timeout = httpx.Timeout(connect_timeout, read=read_timeout)
         self._read_timeout = read_timeout

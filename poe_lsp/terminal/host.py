@@ -1,6 +1,6 @@
 """The editor and the target of one action run from a terminal.
 
-:class:`TerminalEditor` is the :class:`~poe_lsp.editor.Editor` of a subcommand: files come
+:class:`TerminalEditor` is the :class:`~poe_lsp.editor.Host` of a subcommand: files come
 from disk through the workspace :class:`~poe_lsp.boundary.Boundary` of the command's root,
 progress and problems go to stderr, and nothing is edited while the bot answers.
 :class:`TerminalTarget` is where the answer goes: stdout as it grows, and the file (with
@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from lsprotocol import types as t
-
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.plan import Plan, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
@@ -27,7 +25,7 @@ from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import TITLES, JobEnded
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Document, Progress, Severity
-from poe_lsp.edits.positions import Encoding, Pos, offset_at
+from poe_lsp.edits.positions import Encoding, offset_at
 from poe_lsp.edits.region import RegionWriter
 from poe_lsp.messages import TERMINAL
 from poe_lsp.terminal.output import AnswerPrinter, Reporter
@@ -50,7 +48,8 @@ class Change:
 
 
 class TerminalEditor:
-    """The :class:`~poe_lsp.editor.Editor` of one subcommand."""
+    """The :class:`~poe_lsp.editor.Host` of one subcommand: it edits nothing while the bot
+    answers (its :class:`TerminalTarget` writes the file, once the answer is final)."""
 
     def __init__(self, root: Path, reporter: Reporter) -> None:
         self.boundary = Boundary((root,))
@@ -62,14 +61,8 @@ class TerminalEditor:
         self.stdout_closed = False
         self.ended: JobEnded | None = None
 
-    # What the terminal can do: it edits nothing while the bot answers --------------
-
     wording = TERMINAL
     encoding: Encoding = ENCODING
-    can_apply_edits = False
-    versioned_edits = True
-    confirmable_edits = False
-    can_create_files = True
 
     @property
     def root(self) -> PurePosixPath | None:
@@ -89,29 +82,6 @@ class TerminalEditor:
         if text is None:
             return None
         return Document(uri, path.as_posix(), text, None, language_for(path))
-
-    def uri_for(self, path: PurePosixPath) -> str:
-        return Path(path).as_uri()
-
-    def document_state(self, uri: str) -> tuple[str, int | None] | None:
-        """No document is open in a terminal."""
-        return None
-
-    async def show_document(self, uri: str, start: Pos, end: Pos) -> None:
-        """Nothing to show: the answer is on stdout, and in the file with ``--write``."""
-
-    async def apply(self, edit: t.WorkspaceEdit, label: str, *, patient: bool = False) -> bool:
-        """Refuse: the terminal's target writes the file itself, once the answer is final."""
-        return False
-
-    async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
-        """Return at once: no document changes."""
-
-    def track(self, writer: RegionWriter) -> None:
-        """Nothing to follow: no one types into the file while the command runs."""
-
-    def untrack(self, writer: RegionWriter) -> None:
-        """See :meth:`track`."""
 
     # The user ------------------------------------------------------------------------
 

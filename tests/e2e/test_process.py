@@ -6,12 +6,16 @@ byte for byte instead of through a pygls client.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import poe_lsp
 from tests.e2e.conftest import server_env
@@ -39,6 +43,56 @@ def test_answering_initialize_does_not_import_fastapi_poe() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+class _Collector:
+    """Reads a pipe to its end in a thread, so a test can wait for what arrived so far."""
+
+    def __init__(self, pipe: IO[bytes] | None) -> None:
+        assert pipe is not None
+        self._pipe = pipe
+        self._data = bytearray()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while chunk := os.read(self._pipe.fileno(), 65536):
+            with self._lock:
+                self._data += chunk
+
+    def wait_until(self, done: Callable[[bytes], bool], timeout: float) -> bool:
+        """Wait until what has arrived so far is ``done``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                data = bytes(self._data)
+            if done(data):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def everything(self) -> bytes:
+        """Wait for the end of the pipe and return all it held."""
+        self._thread.join(timeout=15)
+        with self._lock:
+            return bytes(self._data)
+
+
+def _unexplained(data: bytes) -> list[str]:
+    """The failures whose message the user has not been shown in ``data`` (whole frames)."""
+    shown = []
+    for part in data.split(b"Content-Length: ")[1:]:
+        body = part.partition(b"\r\n\r\n")[2]
+        with contextlib.suppress(ValueError):
+            message = json.loads(body)
+            if message.get("method") == "window/showMessage":
+                shown.append(message["params"]["message"].lower())
+    return [
+        name
+        for name, failure in FAILURES.items()
+        if not any(failure.says.lower() in text for text in shown)
+    ]
 
 
 def _frame(message: dict[str, Any]) -> bytes:
@@ -108,19 +162,21 @@ def test_stdout_holds_only_json_rpc_under_every_failure_and_the_key_leaks_nowher
         assert server.stdin is not None
         server.stdin.write(b"".join(_frame(m) for m in messages))
         server.stdin.flush()
+        out, err = _Collector(server.stdout), _Collector(server.stderr)
         expected = sum(f.requests for f in FAILURES.values())
         assert poe.wait_for_requests(expected, timeout=30), len(poe.requests)
-        time.sleep(3.0)  # the read timeout, and the last retries' answers
+        assert out.wait_until(lambda data: not _unexplained(data), timeout=30), _unexplained(
+            out.everything()
+        )
         last = len(messages)
         server.stdin.write(_frame({"jsonrpc": "2.0", "id": last, "method": "shutdown"}))
         server.stdin.write(_frame({"jsonrpc": "2.0", "method": "exit"}))
         server.stdin.flush()
-        stdout, stderr = server.communicate(timeout=15)
+        server.wait(timeout=15)
+        stdout, stderr = out.everything(), err.everything()
 
     received = _parse_strictly(stdout)
-    shown = [m["params"]["message"] for m in received if m.get("method") == "window/showMessage"]
-    for name, failure in FAILURES.items():
-        assert any(failure.says.lower() in text.lower() for text in shown), (name, shown)
+    assert not _unexplained(stdout)
     answered = [m["id"] for m in received if "id" in m and "result" in m]
     assert answered == list(range(1, last + 1))
     for where in (stdout, stderr, log_file.read_bytes()):

@@ -214,7 +214,6 @@ class _BrokenHost:
         self.ended: list[str] = []
         self.notified: list[tuple[str, str]] = []
         self.events: list[object] = []
-        self.explanations = self.proposals = None  # the session's stores: never reached
 
     async def begin_progress(self, title: str, message: str, on_cancel: object) -> _BrokenHost:
         return self
@@ -249,7 +248,7 @@ async def test_a_bug_inside_a_job_still_ends_its_progress_with_a_message(
     job = Job(id="refactor-1", action="refactor", uri="file:///w/a.py")
     rng = t.Range(start=t.Position(line=0, character=0), end=t.Position(line=1, character=0))
 
-    await run_action(host, host, job, "refactor", ActionArgs("file:///w/a.py", rng))  # type: ignore[arg-type]
+    await run_action(host, host, job, "refactor", ActionArgs("file:///w/a.py", rng), host)  # type: ignore[arg-type]
 
     assert host.ended == [UNEXPECTED]
     assert host.notified == [("error", UNEXPECTED)]

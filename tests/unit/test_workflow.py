@@ -13,6 +13,7 @@ import pytest
 from lsprotocol import types as t
 
 from poe_lsp.actions.run import Outcome, run_action
+from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import Action, ActionArgs
 from poe_lsp.jobs import Job
 from poe_lsp.messages import UNEXPECTED
@@ -46,7 +47,10 @@ async def run(
 ) -> tuple[Outcome, Session]:
     session = session or Session(settings, client=poe)
     job = Job(id=f"{action}-1", action=action, uri=URI)
-    outcome = await run_action(session, editor, job, action, args or ActionArgs(URI, SELECTED))
+    targets = EditorTargets(editor, session.explanations, session.proposals)
+    outcome = await run_action(
+        session, editor, job, action, args or ActionArgs(URI, SELECTED), targets
+    )
     return outcome, session
 
 
@@ -157,7 +161,14 @@ async def test_cancel_mid_stream_rolls_back() -> None:
     session = Session(SETTINGS, client=poe)
     job = Job(id="refactor-1", action="refactor", uri=URI)
     job.task = asyncio.ensure_future(
-        run_action(session, editor, job, "refactor", ActionArgs(URI, SELECTED))
+        run_action(
+            session,
+            editor,
+            job,
+            "refactor",
+            ActionArgs(URI, SELECTED),
+            EditorTargets(editor, session.explanations, session.proposals),
+        )
     )
 
     outcome = await asyncio.wait_for(job.task, 5)

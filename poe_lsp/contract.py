@@ -14,9 +14,9 @@ from typing import Any, Final, Literal
 
 from lsprotocol import types as t
 
-Action = Literal["explain", "refactor", "writeTests", "ask"]
-ACTIONS: Final[tuple[Action, ...]] = ("explain", "refactor", "writeTests", "ask")
-EDITING_ACTIONS: Final[tuple[Action, ...]] = ("refactor", "writeTests", "ask")
+Action = Literal["explain", "refactor", "writeTests", "ask", "commitMessage"]
+ACTIONS: Final[tuple[Action, ...]] = ("explain", "refactor", "writeTests", "ask", "commitMessage")
+EDITING_ACTIONS: Final[tuple[Action, ...]] = ("refactor", "writeTests", "ask", "commitMessage")
 """The actions whose answer goes into a document (and can be offered for review first)."""
 
 TITLES: Final[dict[Action, str]] = {
@@ -24,6 +24,7 @@ TITLES: Final[dict[Action, str]] = {
     "refactor": "Refactor",
     "writeTests": "Write tests",
     "ask": "Ask",
+    "commitMessage": "Write commit message",
 }
 """What each action is called: its progress title and edit label are :func:`label`."""
 
@@ -53,11 +54,24 @@ CMD_SENT: Final = "poe.sent"
 """``{"jobId": ...}``: what that job of this session sent to its bot (the last 50 jobs are
 kept); answers ``{"messages": [{"role", "content"}], "sources": [path, ...]}``."""
 
+# Commit messages (issue 14): a message written from the staged diff, into a commit message
+# file (a code action of kind KIND_COMMIT_MESSAGE) or for VS Code's Source Control input box.
+CMD_COMMIT_MESSAGE: Final = "poe.commitMessage"
+"""``{"textDocument"}``, a commit message file (``.git/COMMIT_EDITMSG``): the message streams
+in above its comment lines, replacing the text there. ``{"rootUri"}``, a repository's work
+tree: the message arrives as the ``text`` of ``poe/jobEnded`` (clients that opted in only).
+Optional ``"bot"``. Answers ``{"jobId"}``."""
+KIND_COMMIT_MESSAGE: Final = "source.poe.commitMessage"
+"""A ``source`` action: it works on the whole file, not on a selection."""
+COMMIT_LANGUAGES: Final = ("gitcommit", "git-commit")
+"""The language ids of a commit message (Neovim and Vim; Helix, Emacs and VS Code)."""
+
 COMMAND_ACTIONS: Final[dict[str, Action]] = {
     CMD_EXPLAIN: "explain",
     CMD_REFACTOR: "refactor",
     CMD_WRITE_TESTS: "writeTests",
     CMD_ASK: "ask",
+    CMD_COMMIT_MESSAGE: "commitMessage",
 }
 
 KIND_EXPLAIN: Final = "poe.explain"
@@ -115,6 +129,11 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
     "ListBotsResult": {"bots": "Bot[]"},
     "Message": {"role": "string", "content": "string"},
     "SentResult": {"messages": "Message[]", "sources": "string[]"},
+    "CommitMessageArgs": {
+        "textDocument": "TextDocumentIdentifier?",
+        "rootUri": "string?",
+        "bot": "string?",
+    },
     "JobEnded": {
         "jobId": "string",
         "action": "Action",
@@ -124,6 +143,7 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
         "message": "string",
         "edits": "integer",
         "explanation": "string|null",
+        "text": "string|null",
     },
 }
 """The wire objects, each key's type: an LSP or JSON type, ``Action`` / ``Outcome`` (one of
@@ -140,6 +160,7 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_BALANCE: (None, "BalanceResult"),
     CMD_LIST_BOTS: ("ListBotsArgs?", "ListBotsResult"),
     CMD_SENT: ("JobArgs", "SentResult"),
+    CMD_COMMIT_MESSAGE: ("CommitMessageArgs", "JobStarted"),
 }
 """Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
 argument) and what it answers."""
@@ -153,7 +174,9 @@ class JobEnded:
     "edits", "explanation"}``. ``targetUri`` is the document the edits went to (the test file
     for writeTests, ``null`` for explain); ``edits`` counts the ``workspace/applyEdit``
     requests the job sent to it (a client groups them into one undo step);
-    ``explanation`` is the Markdown of a finished explain, else ``null``.
+    ``explanation`` is the Markdown of a finished explain, else ``null``; ``text`` is the
+    answer of a job that writes into no document (``poe.commitMessage {"rootUri"}``), else
+    ``null``.
     """
 
     job_id: str
@@ -164,6 +187,7 @@ class JobEnded:
     message: str
     edits: int = 0
     explanation: str | None = None
+    text: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the wire form."""
@@ -176,6 +200,7 @@ class JobEnded:
             "message": self.message,
             "edits": self.edits,
             "explanation": self.explanation,
+            "text": self.text,
         }
 
 
@@ -246,6 +271,43 @@ class ActionArgs:
             obj["bot"] = self.bot
         if self.diagnostics:
             obj["diagnostics"] = [_converter().unstructure(d) for d in self.diagnostics]
+        return obj
+
+
+@dataclass(frozen=True)
+class CommitMessageArgs:
+    """The argument object of ``poe.commitMessage``: exactly one of ``textDocument`` (on the
+    wire ``{"textDocument": {"uri": ...}}``) and ``rootUri``; an optional ``bot``."""
+
+    uri: str | None = None
+    root_uri: str | None = None
+    bot: str | None = None
+
+    @classmethod
+    def from_json(cls, args: tuple[Any, ...]) -> CommitMessageArgs:
+        """Validate the command's arguments; raise :class:`ArgumentError` saying what is wrong."""
+        if len(args) != 1 or not isinstance(args[0], dict):
+            raise ArgumentError('expected one argument object {"textDocument": {"uri": ...}}')
+        obj = args[0]
+        document = obj.get("textDocument")
+        uri = document.get("uri") if isinstance(document, dict) else None
+        root = obj.get("rootUri")
+        if (uri is None) == (root is None):
+            raise ArgumentError("give either textDocument.uri or rootUri")
+        if not isinstance(uri or root, str) or not (uri or root):
+            raise ArgumentError("textDocument.uri and rootUri must be URIs")
+        bot = obj.get("bot")
+        if bot is not None and (not isinstance(bot, str) or not bot.strip() or "/" in bot):
+            raise ArgumentError("bot must be a bot name")
+        return cls(uri, root, bot.strip() if bot else None)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the wire form, as the code action puts it into its command."""
+        obj: dict[str, Any] = (
+            {"textDocument": {"uri": self.uri}} if self.uri else {"rootUri": self.root_uri}
+        )
+        if self.bot is not None:
+            obj["bot"] = self.bot
         return obj
 
 

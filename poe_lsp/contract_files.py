@@ -56,6 +56,11 @@ def document() -> dict[str, Any]:
         + [
             {"kind": c.KIND_ACCEPT, "command": c.CMD_ACCEPT, "title": c.ACCEPT_TITLE},
             {"kind": c.KIND_REJECT, "command": c.CMD_REJECT, "title": c.REJECT_TITLE},
+            {
+                "kind": c.KIND_COMMIT_MESSAGE,
+                "command": c.CMD_COMMIT_MESSAGE,
+                "title": c.label("commitMessage"),
+            },
         ],
         "commands": {
             command: {"arguments": arguments, "result": result}

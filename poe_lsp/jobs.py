@@ -15,7 +15,7 @@ from poe_lsp.edits.region import RegionWriter
 
 log = logging.getLogger(__name__)
 
-WRITING_ACTIONS = frozenset({"refactor", "ask", "writeTests"})
+WRITING_ACTIONS = frozenset({"refactor", "ask", "writeTests", "commitMessage"})
 
 
 @dataclass(eq=False)

@@ -343,6 +343,8 @@ class LspEditor:
             wire["message"] = shown(event.message)
             if event.explanation is not None:
                 wire["explanation"] = redact(event.explanation)
+            if event.text is not None:
+                wire["text"] = redact(event.text)
             self._server.protocol.notify(NOTIFY_JOB_ENDED, wire)
 
 

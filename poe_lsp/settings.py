@@ -33,7 +33,12 @@ TRUSTED_BOTS = (
     "Gemini-2.5-Flash",
 )
 """Official Poe bots suggested for code; others are asked about before their first use."""
-DEFAULT_REVIEW: Mapping[Action, bool] = {"refactor": False, "ask": True, "writeTests": False}
+DEFAULT_REVIEW: Mapping[Action, bool] = {
+    "refactor": False,
+    "ask": True,
+    "writeTests": False,
+    "commitMessage": False,
+}
 """Whether each action that edits (:data:`~poe_lsp.contract.EDITING_ACTIONS`) is reviewed."""
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -21,7 +22,7 @@ from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
-from poe_lsp.actions.targets import Target, Targets
+from poe_lsp.actions.targets import MessageText, Target, Targets
 from poe_lsp.answers import Proposal
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
@@ -36,6 +37,9 @@ from poe_lsp.settings import Settings
 from poe_lsp.trust import bot_refused, destination, host_refused
 
 log = logging.getLogger(__name__)
+
+Planner = Callable[[Settings, Progress], Awaitable[Plan]]
+"""Plans an action that is not on a selection, reading what it needs (a commit message)."""
 
 Failure = Literal["before", "poe", "answer", "bug"]
 """Why a job failed: before the bot was asked (key, trust, file), Poe or the bot, the answer
@@ -62,11 +66,13 @@ async def run_action(
     action: Action,
     args: ActionArgs,
     targets: Targets,
+    planner: Planner | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
     ``targets`` opens where the answer goes: the editor's documents and hover
     (:class:`~poe_lsp.actions.targets.EditorTargets`), or the terminal's output.
+    ``planner`` plans an action that is not on a selection (a commit message).
     """
     progress = await editor.begin_progress(label(action), "starting…", job.cancel)
     target: Target | None = None
@@ -75,17 +81,11 @@ async def run_action(
     try:
         settings = await session.ready_settings()
         key = await _check_trust(settings, action, args, editor, progress)
-        document = await editor.read_document(args.uri)
-        if document is None:
-            raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
-        decided = plan(
-            action,
-            settings,
-            document,
-            args,
-            root=editor.root,
-            encoding=editor.encoding,
-        )
+        if planner is None:
+            decided = await _plan_selection(editor, settings, action, args)
+        else:
+            decided = await planner(settings, progress)
+        document = decided.document
         if settings.project_instructions:
             project = await asyncio.to_thread(
                 read_project, Boundary(editor.roots), document.path, editor.root
@@ -135,6 +135,15 @@ async def run_action(
             target.close()
 
 
+async def _plan_selection(
+    editor: Host, settings: Settings, action: Action, args: ActionArgs
+) -> Plan:
+    document = await editor.read_document(args.uri)
+    if document is None:
+        raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
+    return plan(action, settings, document, args, root=editor.root, encoding=editor.encoding)
+
+
 def finish(
     editor: Host,
     progress: Progress,
@@ -168,6 +177,7 @@ def finish(
             explanation=explanation.markdown()
             if explanation and ending == "done" and job.action == "explain"
             else None,
+            text=target.text if isinstance(target, MessageText) and ending == "done" else None,
         )
     )
     return outcome

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Protocol
 
+from poe_lsp.actions.commit import message_render, message_text
 from poe_lsp.actions.plan import Plan, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
 from poe_lsp.answers import Explanation, ExplanationStore, Proposal, ProposalStore
@@ -225,6 +226,37 @@ class Review:
             self._inner.close()  # a proposal's writer follows its document until accepted
 
 
+class MessageText:
+    """Keeps a commit message as text, for an editor that shows it where no edit reaches
+    (VS Code's Source Control input box): it goes out as the ``text`` of ``poe/jobEnded``."""
+
+    writer: RegionWriter | None = None
+    explanation: Explanation | None = None
+
+    def __init__(self, bot: str, progress: Progress) -> None:
+        self.text: str | None = None
+        self._bot = bot
+        self._progress = progress
+
+    async def show(self, answer: str, final: bool) -> bool:
+        text = message_text(answer, final)
+        if text is None:
+            return False
+        self.text = text
+        self._progress.report(f"{self._bot} is writing the commit message…")
+        return True
+
+    async def conclude(self) -> tuple[Ending, str]:
+        return "done", f"{self._bot} wrote the commit message."
+
+    async def rollback(self) -> bool:
+        self.text = None
+        return False
+
+    def close(self) -> None:
+        pass
+
+
 class Targets(Protocol):
     """Opens the target of a plan: the editor's, or the terminal's."""
 
@@ -269,8 +301,12 @@ async def open_target(
         explanation = Explanation(plan.document.uri, start, end, plan.bot)
         explanations.add(explanation)
         return Hover(explanation, progress), prompt
+    if plan.destination == "text":
+        return MessageText(plan.bot, progress), prompt
     if plan.destination == "tests":
         inner, prompt = await _tests_target(plan, editor, progress)
+    elif plan.destination == "message":
+        inner = _message_target(plan, editor, progress)
     else:
         inner = _selection_target(plan, editor, progress)
     if not plan.review and editor.can_apply_edits:
@@ -295,6 +331,12 @@ def _selection_target(plan: Plan, editor: Editor, progress: Progress) -> Replace
     document, selection = plan.document, plan.selection
     writer = RegionWriter(editor, document.uri, selection.start, selection.text, label=plan.title)
     return ReplaceSelection(writer, selection_render(plan), progress, plan.bot)
+
+
+def _message_target(plan: Plan, editor: Editor, progress: Progress) -> ReplaceSelection:
+    document, selection = plan.document, plan.selection
+    writer = RegionWriter(editor, document.uri, selection.start, selection.text, label=plan.title)
+    return ReplaceSelection(writer, message_render(plan), progress, plan.bot)
 
 
 def selection_render(plan: Plan) -> Render:

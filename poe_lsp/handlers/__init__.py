@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from poe_lsp.handlers import code_actions, commands, documents, hover, lifecycle
+from poe_lsp.handlers import code_actions, commands, commit, documents, hover, lifecycle
 from poe_lsp.server import PoeLanguageServer
 
 
@@ -13,5 +13,6 @@ def build_server() -> PoeLanguageServer:
     documents.register(server)
     code_actions.register(server)
     commands.register(server)
+    commit.register(server)
     hover.register(server)
     return server

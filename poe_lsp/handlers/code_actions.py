@@ -7,16 +7,20 @@ from urllib.parse import unquote
 
 from lsprotocol import types as t
 
+from poe_lsp.actions.commit import is_commit_message
 from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.contract import (
     ACCEPT_TITLE,
     CMD_ACCEPT,
+    CMD_COMMIT_MESSAGE,
     CMD_REJECT,
     CODE_ACTIONS,
     KIND_ACCEPT,
+    KIND_COMMIT_MESSAGE,
     KIND_REJECT,
     REJECT_TITLE,
     ActionArgs,
+    CommitMessageArgs,
     label,
 )
 from poe_lsp.edits.region import RegionConflict
@@ -27,7 +31,7 @@ OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE
 
 def register(server: PoeLanguageServer) -> None:
     """Register the code-action provider with the kinds it offers."""
-    kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT]
+    kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT, KIND_COMMIT_MESSAGE]
     options = t.CodeActionOptions(code_action_kinds=kinds)
     server.feature(t.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
 
@@ -38,7 +42,7 @@ def code_action(ls: PoeLanguageServer, params: t.CodeActionParams) -> list[t.Cod
     document = ls.workspace.text_documents.get(unquote(uri))
     if document is None:
         return None
-    reviews = _review_actions(ls, uri, params.range)
+    reviews = _review_actions(ls, uri, params.range) + _commit_actions(uri, document.language_id)
     rng = params.range
     if rng.start == rng.end:
         block = expand_cursor(document.lines, (rng.start.line, rng.start.character))
@@ -87,6 +91,16 @@ def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.Cod
         )
         actions += [accept, reject]
     return actions
+
+
+def _commit_actions(uri: str, language: str | None) -> list[t.CodeAction]:
+    """Write commit message, on a commit message file (runs ``poe.commitMessage``)."""
+    if not is_commit_message(uri, language):
+        return []
+    title = label("commitMessage")
+    arguments = CommitMessageArgs(uri=uri).to_json()
+    command = t.Command(title=title, command=CMD_COMMIT_MESSAGE, arguments=[arguments])
+    return [t.CodeAction(title=title, kind=KIND_COMMIT_MESSAGE, command=command)]
 
 
 def _only(actions: list[t.CodeAction], only: Sequence[str] | None) -> list[t.CodeAction]:

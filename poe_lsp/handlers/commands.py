@@ -19,6 +19,7 @@ from poe_lsp.contract import (
     CMD_REJECT,
     CMD_SENT,
     COMMAND_ACTIONS,
+    COMMANDS,
     Action,
     ActionArgs,
     ArgumentError,
@@ -43,7 +44,8 @@ def register(server: PoeLanguageServer) -> None:
     """Register the poe.* commands: four that start jobs, cancel, accept, reject, balance
     and sent."""
     for command, action in COMMAND_ACTIONS.items():
-        server.command(command)(_starter(command, action))
+        if COMMANDS[command][0] == "ActionArgs":  # the others have handlers of their own
+            server.command(command)(_starter(command, action))
     server.command(CMD_CANCEL)(cancel)
     server.command(CMD_ACCEPT)(accept_answer)
     server.command(CMD_REJECT)(reject_answer)

@@ -25,6 +25,7 @@ import pytest
 
 from poe_lsp import contract
 from tests.fakepoe import Chunk, FakePoe, Script
+from tests.gitrepo import make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editors" / "neovim"
@@ -550,7 +551,17 @@ def test_the_key_from_the_environment_reaches_poe(
 def test_poe_completes_subcommands_and_running_jobs(nvim: pynvim.Nvim) -> None:
     complete = "vim.fn.getcompletion(..., 'cmdline')"
     names = nvim.exec_lua(f"return {complete}", "Poe ")
-    assert names == ["accept", "ask", "balance", "cancel", "explain", "refactor", "reject", "tests"]
+    assert names == [
+        "accept",
+        "ask",
+        "balance",
+        "cancel",
+        "commit",
+        "explain",
+        "refactor",
+        "reject",
+        "tests",
+    ]
     assert nvim.exec_lua(f"return {complete}", "'<,'>Poe re") == ["refactor", "reject"]
     nvim.exec_lua(
         "require('poe_lsp.jobs').started({ id = 'refactor-7', action = 'refactor',"
@@ -712,3 +723,26 @@ def test_poe_tests_writes_the_test_file_and_shows_it(
     assert shown[: len(tests)] == tests and set(shown[len(tests) :]) <= {""}
     nvim.input("u")
     wait_for(nvim, "#H.lines() == 1 and H.lines()[1] == ''")
+
+
+def test_poe_commit_writes_the_message_above_the_comments(
+    nvim: pynvim.Nvim, tmp_path: Path, poe: FakePoe
+) -> None:
+    setup(nvim, poe, api_key=KEY, bot="Code")
+    poe.set_script("Code", Script(chunks=["Add a greeting\n", "\nSay hello.\n"], delay=0.1))
+    (tmp_path / "repo").mkdir()
+    repo = make_repo(tmp_path / "repo")
+    template = ["", "# Please enter the commit message for your changes.", "#"]
+    message = repo / ".git" / "COMMIT_EDITMSG"
+    message.write_text("\n".join(template) + "\n")
+    open_file(nvim, message)
+    assert nvim.exec_lua("return vim.bo.filetype") == "gitcommit"
+
+    nvim.command("Poe commit")
+    (event,) = job_events(nvim)
+
+    assert event["outcome"] == "done", event["message"]
+    assert nvim.exec_lua("return H.lines()") == ["Add a greeting", "", "Say hello.", *template]
+    assert "+print('hello')" in poe.requests[0].messages[-1]["content"]
+    nvim.input("u")
+    wait_for(nvim, "vim.deep_equal(H.lines(), ...)", template)

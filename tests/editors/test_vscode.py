@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 
 from tests.fakepoe import FakePoe, RecordedRequest, Script
+from tests.gitrepo import git, make_repo
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("POE_VSCODE_E2E") != "1",
@@ -87,6 +88,7 @@ SCRIPTS = {
     "Explainer": Script(chunks=["`add` returns ", f"{EXPLANATION}."], delay=0.05),
     "Asker": Script(chunks=["```python\n", ASKED, "```\n"], delay=0.05),
     "Tester": Script(chunks=["```python\n", TESTS, "```\n"], delay=0.05),
+    "Committer": Script(chunks=["Add notes\n", "\nWrite down what the module is for.\n"]),
     "Slow": Script(
         chunks=["```python\n", "def add(a, b):\n", *["    # thinking\n"] * 40], delay=0.5
     ),
@@ -145,6 +147,9 @@ def test_extension_host_suite(
 ) -> None:
     """The integration tests pass in the extension host, and the key went to Poe only."""
     poe.reset()
+    make_repo(workspace, staged=None)
+    (workspace / "notes.txt").write_text("What m is for.\n")
+    git(workspace, "add", "notes.txt")
     result = tmp_path / "suite-result.json"
     suite_config = tmp_path / "suite-config.json"
     suite_config.write_text(
@@ -163,6 +168,7 @@ def test_extension_host_suite(
                 "testFile": "tests/test_m.py",
                 "balance": BALANCE,
                 "settingsKey": SETTINGS_KEY,
+                "commitMessage": "Add notes\n\nWrite down what the module is for.",
             }
         )
     )
@@ -198,6 +204,8 @@ def test_extension_host_suite(
     assert asked, "Ask never reached the bot"
     assert ASK_INSTRUCTION in json.dumps(asked[0].messages)
     assert {r.bot for r in poe.requests} >= {"Code", "Explainer", "Asker", "Tester", "Slow"}
+    committed = [r for r in poe.requests if r.bot == "Committer"]
+    assert committed and "+What m is for." in json.dumps(committed[0].messages)
     assert poe.usage_requests, "Show Balance never asked Poe's usage API"
     assert (workspace / "tests" / "test_m.py").read_text() == TESTS
 
@@ -413,7 +421,12 @@ def _poe_settings(poe: FakePoe) -> dict[str, Any]:
         **VSCODE_SETTINGS,
         "poe.baseUrl": poe.base_url,
         "poe.bot": "Code",
-        "poe.bots": {"explain": "Explainer", "writeTests": "Tester", "ask": "Asker"},
+        "poe.bots": {
+            "explain": "Explainer",
+            "writeTests": "Tester",
+            "ask": "Asker",
+            "commitMessage": "Committer",
+        },
         "poe.trustedBots": list(SCRIPTS),
         "poe.trace.server": "verbose",
     }

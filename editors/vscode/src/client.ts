@@ -281,11 +281,14 @@ export class PoeServer implements vscode.Disposable {
     const action = COMMAND_ACTIONS[command];
     const [first] = args;
     if (action === undefined || !isJobStarted(result) || typeof first !== 'object' || first === null) return;
-    const actionArgs = first as ActionArgs;
+    // poe.commitMessage names a file and no range, or only a repository's root.
+    const actionArgs = first as Partial<ActionArgs> & { rootUri?: string };
     const settings = readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
     const bot = botFor(settings.server, action, actionArgs.bot);
+    const uri = actionArgs.textDocument?.uri ?? actionArgs.rootUri ?? '';
+    const range = actionArgs.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     this.deps.log.info(`${result.jobId} started: ${action} with ${bot}`);
-    this.deps.jobs.start({ jobId: result.jobId, action, bot, uri: actionArgs.textDocument.uri, range: actionArgs.range });
+    this.deps.jobs.start({ jobId: result.jobId, action, bot, uri, range });
   }
 
   private runningClient(): LanguageClient {

@@ -7,10 +7,10 @@
 
 import type { Diagnostic, Range } from 'vscode-languageclient';
 
-export type Action = 'explain' | 'refactor' | 'writeTests' | 'ask';
-export const ACTIONS: readonly Action[] = ['explain', 'refactor', 'writeTests', 'ask'];
+export type Action = 'explain' | 'refactor' | 'writeTests' | 'ask' | 'commitMessage';
+export const ACTIONS: readonly Action[] = ['explain', 'refactor', 'writeTests', 'ask', 'commitMessage'];
 /** The actions whose answer goes into a document (and can be offered for review first). */
-export const EDITING_ACTIONS = ['refactor', 'writeTests', 'ask'] as const satisfies readonly Action[];
+export const EDITING_ACTIONS = ['refactor', 'writeTests', 'ask', 'commitMessage'] as const satisfies readonly Action[];
 
 export const CMD_EXPLAIN = 'poe.explain';
 export const CMD_REFACTOR = 'poe.refactor';
@@ -26,12 +26,18 @@ export const CMD_BALANCE = 'poe.balance';
 /** Optional `{"all": true}`: answers `{"bots": [...]}`, Poe's bot catalogue (text-output bots unless `all`). */
 export const CMD_LIST_BOTS = 'poe.listBots';
 export const CMD_SENT = 'poe.sent';
+/**
+ * Commit messages (issue 14): `{"textDocument"}` streams a message from the staged diff into a
+ * commit message file; `{"rootUri"}` (Source Control) answers in the `text` of `poe/jobEnded`.
+ */
+export const CMD_COMMIT_MESSAGE = 'poe.commitMessage';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',
   [CMD_REFACTOR]: 'refactor',
   [CMD_WRITE_TESTS]: 'writeTests',
   [CMD_ASK]: 'ask',
+  [CMD_COMMIT_MESSAGE]: 'commitMessage',
 };
 
 export const ACTION_COMMANDS: Readonly<Record<Action, string>> = {
@@ -39,6 +45,7 @@ export const ACTION_COMMANDS: Readonly<Record<Action, string>> = {
   refactor: CMD_REFACTOR,
   writeTests: CMD_WRITE_TESTS,
   ask: CMD_ASK,
+  commitMessage: CMD_COMMIT_MESSAGE,
 };
 
 export const KIND_EXPLAIN = 'poe.explain';
@@ -46,6 +53,7 @@ export const KIND_REFACTOR = 'refactor.rewrite';
 export const KIND_WRITE_TESTS = 'poe.writeTests';
 export const KIND_ACCEPT = 'poe.accept';
 export const KIND_REJECT = 'poe.reject';
+export const KIND_COMMIT_MESSAGE = 'source.poe.commitMessage';
 
 export const CONFIG_SECTION = 'poe';
 
@@ -59,6 +67,7 @@ export const TITLES: Readonly<Record<Action, string>> = {
   refactor: 'Refactor',
   writeTests: 'Write tests',
   ask: 'Ask',
+  commitMessage: 'Write commit message',
 };
 
 /** The label of the streamed edits of `action`: "Poe: Refactor", "Poe: Write tests", ... */
@@ -119,7 +128,12 @@ export interface JobEnded {
   edits: number;
   /** The Markdown of a finished explain, else null. */
   explanation: string | null;
+  /** The answer of a job that edits no document (`poe.commitMessage {"rootUri"}`), else null. */
+  text: string | null;
 }
+
+/** The one argument of `poe.commitMessage`: a commit message file, or a repository's root. */
+export type CommitMessageArgs = ({ textDocument: { uri: string } } | { rootUri: string }) & { bot?: string };
 
 /** The wire keys of {@link JobEnded}. */
 export const JOB_ENDED_FIELDS = [
@@ -131,6 +145,7 @@ export const JOB_ENDED_FIELDS = [
   'message',
   'edits',
   'explanation',
+  'text',
 ] as const satisfies readonly (keyof JobEnded)[];
 
 /** The actions whose answer can be offered for review instead of streamed into the document. */

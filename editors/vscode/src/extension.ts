@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PoeServer } from './client';
 import { registerCommands, refreshBalance } from './commands';
+import { registerCommitMessage } from './commitMessage';
 import { CONFIG_SECTION, type JobEnded } from './contract';
 import { EXPLANATION_SCHEME, ExplainView } from './explainView';
 import { JobTracker, type EndedJob } from './jobs';
@@ -71,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     vscode.workspace.registerTextDocumentContentProvider(EXPLANATION_SCHEME, explainView),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, reviewView),
     ...registerCommands({ server: running, keys, status, log }),
+    registerCommitMessage(running, jobs),
     running.onDidChangeState((state) => {
       status.setServerState(state);
     }),

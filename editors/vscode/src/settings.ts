@@ -26,7 +26,12 @@ export const DEFAULT_TRUSTED_BOTS: readonly string[] = [
   'Gemini-2.5-Pro',
   'Gemini-2.5-Flash',
 ];
-export const DEFAULT_REVIEW: Readonly<Record<ReviewedAction, boolean>> = { refactor: false, ask: true, writeTests: false };
+export const DEFAULT_REVIEW: Readonly<Record<ReviewedAction, boolean>> = {
+  refactor: false,
+  ask: true,
+  writeTests: false,
+  commitMessage: false,
+};
 
 export type ExplainDisplay = 'hover' | 'preview' | 'none';
 

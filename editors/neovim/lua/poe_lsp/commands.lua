@@ -28,6 +28,11 @@ M.subcommands = {
   refactor = action('refactor'),
   tests = action('writeTests'),
   ask = action('ask'),
+  commit = {
+    run = function()
+      require('poe_lsp').commit_message()
+    end,
+  },
   cancel = {
     run = function(args)
       require('poe_lsp').cancel(args ~= '' and args or nil)

@@ -12,11 +12,13 @@ local M = {}
 ---@field refactor? string
 ---@field write_tests? string
 ---@field ask? string
+---@field commit_message? string
 
 ---@class poe_lsp.Review
 ---@field refactor? boolean
 ---@field write_tests? boolean
 ---@field ask? boolean
+---@field commit_message? boolean
 
 ---@class poe_lsp.Opts
 ---@field cmd? string[] How to start the server (default `{ 'poe-lsp' }`).

@@ -6,6 +6,7 @@ M.CMD_ACCEPT = 'poe.accept'
 M.CMD_ASK = 'poe.ask'
 M.CMD_BALANCE = 'poe.balance'
 M.CMD_CANCEL = 'poe.cancel'
+M.CMD_COMMIT_MESSAGE = 'poe.commitMessage'
 M.CMD_EXPLAIN = 'poe.explain'
 M.CMD_LIST_BOTS = 'poe.listBots'
 M.CMD_REFACTOR = 'poe.refactor'
@@ -15,20 +16,21 @@ M.CMD_WRITE_TESTS = 'poe.writeTests'
 M.CONFIG_SECTION = 'poe'
 M.EXPERIMENTAL_JOB_EVENTS = 'poeJobEvents'
 M.KIND_ACCEPT = 'poe.accept'
+M.KIND_COMMIT_MESSAGE = 'source.poe.commitMessage'
 M.KIND_EXPLAIN = 'poe.explain'
 M.KIND_REFACTOR = 'refactor.rewrite'
 M.KIND_REJECT = 'poe.reject'
 M.KIND_WRITE_TESTS = 'poe.writeTests'
 M.NOTIFY_JOB_ENDED = 'poe/jobEnded'
 
----@alias poe_lsp.Action 'explain'|'refactor'|'writeTests'|'ask'
+---@alias poe_lsp.Action 'explain'|'refactor'|'writeTests'|'ask'|'commitMessage'
 
 ---@type poe_lsp.Action[]
-M.ACTIONS = { 'explain', 'refactor', 'writeTests', 'ask' }
+M.ACTIONS = { 'explain', 'refactor', 'writeTests', 'ask', 'commitMessage' }
 
 --- The actions whose answer goes into a document (and can be kept for review first).
 ---@type poe_lsp.Action[]
-M.EDITING_ACTIONS = { 'refactor', 'writeTests', 'ask' }
+M.EDITING_ACTIONS = { 'refactor', 'writeTests', 'ask', 'commitMessage' }
 
 ---@type table<string, poe_lsp.Action>
 M.COMMAND_ACTIONS = {
@@ -36,6 +38,7 @@ M.COMMAND_ACTIONS = {
   ['poe.refactor'] = 'refactor',
   ['poe.writeTests'] = 'writeTests',
   ['poe.ask'] = 'ask',
+  ['poe.commitMessage'] = 'commitMessage',
 }
 
 --- What each action is called.
@@ -45,6 +48,7 @@ M.TITLES = {
   refactor = 'Refactor',
   writeTests = 'Write tests',
   ask = 'Ask',
+  commitMessage = 'Write commit message',
 }
 
 --- The `workspace/applyEdit` label of the edits of each action that edits (also its progress
@@ -54,6 +58,7 @@ M.LABELS = {
   refactor = 'Poe: Refactor',
   writeTests = 'Poe: Write tests',
   ask = 'Poe: Ask',
+  commitMessage = 'Poe: Write commit message',
 }
 
 ---@class poe_lsp.Setting
@@ -75,14 +80,14 @@ M.SETTINGS = {
     key = 'bots',
     option = 'bots',
     type = 'object',
-    properties = { 'explain', 'refactor', 'write_tests', 'ask' },
+    properties = { 'explain', 'refactor', 'write_tests', 'ask', 'commit_message' },
   },
   { key = 'trustedBots', option = 'trusted_bots', type = 'array', user_only = true },
   {
     key = 'review',
     option = 'review',
     type = 'object',
-    properties = { 'refactor', 'write_tests', 'ask' },
+    properties = { 'refactor', 'write_tests', 'ask', 'commit_message' },
   },
   { key = 'baseUrl', option = 'base_url', type = 'string', user_only = true },
   { key = 'usageUrl', option = 'usage_url', type = 'string', user_only = true },

@@ -169,6 +169,29 @@ function M.ask(instruction, opts)
   M.run('ask', vim.tbl_extend('force', opts or {}, { instruction = instruction }))
 end
 
+--- Write the message of a commit message buffer (`git commit` opens `.git/COMMIT_EDITMSG`) from
+--- the staged changes: it streams in above git's comment lines, replacing the text there.
+---@param opts? { bufnr?: integer, bot?: string }
+function M.commit_message(opts)
+  opts = opts or {}
+  local bufnr = resolve_buf(opts.bufnr)
+  local client, problem = M.client(bufnr)
+  if not client then
+    return notify(assert(problem), vim.log.levels.WARN)
+  end
+  if not offers(client, contract.CMD_COMMIT_MESSAGE) then
+    return notify('this poe-lsp cannot write commit messages; update poe-lsp.')
+  end
+  local argument = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, bot = opts.bot }
+  execute(client, contract.CMD_COMMIT_MESSAGE, { argument }, function(result)
+    if result.jobId then
+      local job =
+        { id = result.jobId, action = 'commitMessage', client_id = client.id, bufnr = bufnr }
+      require('poe_lsp.jobs').started(job)
+    end
+  end, bufnr)
+end
+
 --- Cancel job `job_id`, or every Poe job; the partial edit is rolled back.
 ---@param job_id? string
 function M.cancel(job_id)

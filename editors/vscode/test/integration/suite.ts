@@ -31,6 +31,8 @@ interface SuiteConfig {
   balance: number;
   /** A second key, put into settings.json to be moved into secret storage. */
   settingsKey: string;
+  /** What the Source Control button puts into the commit box (the workspace is a git repository). */
+  commitMessage: string;
 }
 
 interface Step {
@@ -58,6 +60,7 @@ const tests: [string, () => Promise<void>][] = [
   ['Cancel stops a job and puts the code back', cancel],
   ['a bot taken out of poe.trustedBots is asked about after the restart; dismissed, nothing is sent', untrustedBot],
   ['Show Balance answers', showBalance],
+  ['the Source Control button fills the commit box from the staged changes', commitMessage],
   ['a key put in settings.json is moved into secret storage', moveSettingsKey],
   ['a server that cannot be found is explained, with buttons', missingServer],
 ];
@@ -267,6 +270,25 @@ async function showBalance(): Promise<void> {
     window.showErrorMessage = error;
   }
   assert.deepEqual(shown, [`Poe: your balance is ${config.balance.toLocaleString()} points.`]);
+}
+
+async function commitMessage(): Promise<void> {
+  interface Repository {
+    rootUri: vscode.Uri;
+    inputBox: { value: string };
+  }
+  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: Repository[] } }>('vscode.git');
+  assert.ok(extension, 'no vscode.git extension');
+  const git = (await extension.activate()).getAPI(1);
+  await waitFor('the git repository', () => git.repositories.length > 0);
+  const [repository] = git.repositories;
+  assert.ok(repository);
+  const done = nextEnd();
+  await vscode.commands.executeCommand('poe.writeCommitMessage', { rootUri: repository.rootUri });
+  const event = await done;
+  assert.equal(event.outcome, 'done', event.message);
+  assert.equal(repository.inputBox.value, config.commitMessage);
+  assert.equal(document.getText(), config.original, 'no document was edited');
 }
 
 async function moveSettingsKey(): Promise<void> {

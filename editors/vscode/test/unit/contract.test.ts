@@ -36,8 +36,10 @@ test('the wire shapes have the same keys', () => {
     clientCapability: `experimental.${contract.EXPERIMENTAL_JOB_EVENTS}`,
   });
   for (const command of Object.values(contract.ACTION_COMMANDS)) {
-    assert.deepEqual(CONTRACT.commands[command], { arguments: 'ActionArgs', result: 'JobStarted' });
+    const args = command === contract.CMD_COMMIT_MESSAGE ? 'CommitMessageArgs' : 'ActionArgs';
+    assert.deepEqual(CONTRACT.commands[command], { arguments: args, result: 'JobStarted' });
   }
+  assert.deepEqual(Object.keys(CONTRACT.shapes.CommitMessageArgs).sort(), ['bot', 'rootUri', 'textDocument']);
   assert.deepEqual(Object.keys(CONTRACT.shapes.JobStarted), ['jobId']);
   assert.deepEqual(Object.keys(CONTRACT.shapes.BalanceResult), ['points']);
   assert.deepEqual(Object.keys(CONTRACT.shapes.CancelResult), ['cancelled']);
@@ -58,6 +60,7 @@ test('job events are validated as the contract says', () => {
     message: 'ok',
     edits: 3,
     explanation: null,
+    text: null,
   };
   assert.deepEqual(new Set(Object.keys(event)), new Set(Object.keys(CONTRACT.shapes.JobEnded)));
   for (const outcome of CONTRACT.outcomes) assert.ok(contract.isJobEnded({ ...event, outcome }), outcome);

@@ -33,7 +33,10 @@ export interface Contract {
   outcomes: string[];
   codeActions: { action?: string; kind: string; command: string; title: string }[];
   commands: Record<string, { arguments: string | null; result: string }>;
-  shapes: Record<'ActionArgs' | 'JobStarted' | 'JobArgs' | 'CancelResult' | 'BalanceResult' | 'JobEnded', Record<string, string>>;
+  shapes: Record<
+    'ActionArgs' | 'JobStarted' | 'JobArgs' | 'CancelResult' | 'BalanceResult' | 'JobEnded' | 'CommitMessageArgs',
+    Record<string, string>
+  >;
   notifications: Record<string, { params: string; clientCapability: string }>;
   settings: ContractSetting[];
   environment: Record<string, string>;

@@ -10,7 +10,7 @@ function job(jobId: string): Job {
 }
 
 function ended(jobId: string, outcome: JobEnded['outcome'] = 'done'): JobEnded {
-  return { jobId, action: 'refactor', uri: 'file:///m.py', targetUri: 'file:///m.py', outcome, message: '', edits: 2, explanation: null };
+  return { jobId, action: 'refactor', uri: 'file:///m.py', targetUri: 'file:///m.py', outcome, message: '', edits: 2, explanation: null, text: null };
 }
 
 test('a job runs from its start to its end', () => {

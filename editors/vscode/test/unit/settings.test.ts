@@ -19,7 +19,7 @@ test('unset settings give the server its own defaults, every key present', () =>
     rateLimit: 500,
     rateLimitWindow: 60,
     trustedBots: [...DEFAULT_TRUSTED_BOTS],
-    review: { refactor: false, ask: true, writeTests: false },
+    review: { refactor: false, ask: true, writeTests: false, commitMessage: false },
   });
   assert.equal(settings.settingsApiKey, undefined);
   assert.equal(settings.serverPath, undefined);
@@ -62,7 +62,7 @@ test('the key from secret storage wins; none at all leaves the server to $POE_AP
 test('a bot list with a blank name is ignored; review flags merge over the defaults', () => {
   const settings = readSettings(config({ trustedBots: ['Code', ' '], review: { refactor: true, ask: 'yes' } }));
   assert.deepEqual(settings.server.trustedBots, [...DEFAULT_TRUSTED_BOTS]);
-  assert.deepEqual(settings.server.review, { refactor: true, ask: true, writeTests: false });
+  assert.deepEqual(settings.server.review, { refactor: true, ask: true, writeTests: false, commitMessage: false });
   assert.deepEqual(readSettings(config({ trustedBots: ['*'] })).server.trustedBots, ['*']);
 });
 

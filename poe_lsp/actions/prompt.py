@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from poe_lsp.actions.instructions import MAX_INSTRUCTION_CHARS, ProjectFile
+from poe_lsp.actions.testcontext import TestContext
 from poe_lsp.contract import Action
 from poe_lsp.edits.positions import split_lines
 from poe_lsp.poe import Message
@@ -73,6 +74,8 @@ class PromptInput:
     """The project's instruction files (``AGENTS.md`` …), shown as its conventions."""
     header: str = ""
     """The file's first lines (imports …), when they are not already in ``before``."""
+    tests: TestContext | None = None
+    """Write tests: the framework, the import of the code under test, the fixtures."""
 
 
 def build_messages(p: PromptInput) -> tuple[Message, ...]:
@@ -109,6 +112,8 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
             )
         else:
             parts.append(f"The tests go into the new file {p.test_path}.")
+        if p.tests is not None and p.tests.describe():
+            parts.append(p.tests.describe())
     if p.instruction:
         parts.append(f"Instruction: {p.instruction.strip()}")
     return (

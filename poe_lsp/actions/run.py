@@ -14,6 +14,7 @@ import contextlib
 import logging
 import math
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Literal
 
 from poe_lsp import messages
@@ -22,6 +23,8 @@ from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
 from poe_lsp.actions.targets import EditorTargets, Target, Targets
+from poe_lsp.actions.testcontext import gather
+from poe_lsp.actions.testsearch import TestPlace, locate_tests
 from poe_lsp.answers import Proposal
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
@@ -62,10 +65,12 @@ async def run_action(
     action: Action,
     args: ActionArgs,
     targets: Targets | None = None,
+    tests: TestPlace | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
     ``targets`` opens where the answer goes; by default, the editor's documents and hover.
+    ``tests`` is where Write tests writes, when it was decided before the job started.
     """
     if targets is None:
         targets = EditorTargets(editor, session.explanations, session.proposals)
@@ -79,6 +84,9 @@ async def run_action(
         document = await editor.read_document(args.uri)
         if document is None:
             raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
+        if action == "writeTests" and tests is None:
+            source = PurePosixPath(document.path)
+            tests = await asyncio.to_thread(locate_tests, editor.root, source, document.language_id)
         decided = plan(
             action,
             settings,
@@ -86,7 +94,10 @@ async def run_action(
             args,
             root=editor.root,
             encoding=editor.encoding,
+            test_path=tests.path if tests is not None else None,
         )
+        if tests is not None and decided.test_path is not None:
+            decided = await _with_test_context(decided, editor, tests)
         if settings.project_instructions:
             project = await asyncio.to_thread(
                 read_project, Boundary(editor.roots), document.path, editor.root
@@ -204,6 +215,30 @@ async def _check_trust(
     return settings.api_key
 
 
+async def _with_test_context(decided: Plan, editor: Editor, tests: TestPlace) -> Plan:
+    """``decided`` with the framework, the import and the fixtures of its test file."""
+    root, path = editor.root, decided.test_path
+    source = PurePosixPath(decided.document.path)
+    if root is None or path is None or not source.is_relative_to(root):
+        return decided
+    if not path.is_relative_to(root):
+        return decided
+    selection = decided.selection
+    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
+    found = await asyncio.to_thread(
+        gather,
+        Boundary(editor.roots),
+        root,
+        tests.listing,
+        str(source.relative_to(root)),
+        str(path.relative_to(root)),
+        decided.document.language_id,
+        decided.document.text,
+        (selection.start[0], last),
+    )
+    return replace(decided, prompt=replace(decided.prompt, tests=found))
+
+
 def sources(prompt: PromptInput) -> tuple[str, ...]:
     """The workspace files whose text ``prompt`` holds: the document, the existing test file,
     the project's instruction files."""
@@ -211,6 +246,8 @@ def sources(prompt: PromptInput) -> tuple[str, ...]:
     if prompt.test_path is not None and prompt.test_head:
         found.append(prompt.test_path)
     found.extend(f.path for f in prompt.project)
+    if prompt.tests is not None:
+        found.extend(prompt.tests.sources)
     return tuple(dict.fromkeys(found))
 
 

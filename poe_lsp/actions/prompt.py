@@ -76,6 +76,9 @@ class PromptInput:
     """The file's first lines (imports …), when they are not already in ``before``."""
     tests: TestContext | None = None
     """Write tests: the framework, the import of the code under test, the fixtures."""
+    definitions: str = ""
+    """The signatures and docstrings of what the selection uses, rendered."""
+    definition_sources: tuple[str, ...] = ()
 
 
 def build_messages(p: PromptInput) -> tuple[Message, ...]:
@@ -97,6 +100,8 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
     parts.append(f"The selection:\n{fence}{lang}\n{p.selection.rstrip(chr(10))}\n{fence}")
     if p.after:
         parts.append(f"Code after the selection:\n{fence}{lang}\n{_head(p.after)}\n{fence}")
+    if p.definitions:
+        parts.append(p.definitions)
     if p.diagnostics:
         listed = "\n".join(
             f"- line {d.line + 1}: {d.severity}: {d.message}"

@@ -98,6 +98,7 @@ async def run_action(
         )
         if tests is not None and decided.test_path is not None:
             decided = await _with_test_context(decided, editor, tests)
+        decided = await _with_definitions(decided, editor)
         if settings.project_instructions:
             project = await asyncio.to_thread(
                 read_project, Boundary(editor.roots), document.path, editor.root
@@ -239,6 +240,44 @@ async def _with_test_context(decided: Plan, editor: Editor, tests: TestPlace) ->
     return replace(decided, prompt=replace(decided.prompt, tests=found))
 
 
+async def _with_definitions(decided: Plan, editor: Editor) -> Plan:
+    """``decided`` with the signatures and docstrings of the names its selection uses."""
+    from poe_lsp.actions import definitions
+
+    root, source = editor.root, PurePosixPath(decided.document.path)
+    if root is None or not source.is_relative_to(root) or source == root:
+        return decided
+    relative, selection = str(source.relative_to(root)), decided.selection
+    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
+
+    def find() -> tuple[definitions.Definition, ...]:
+        return definitions.gather(
+            Boundary(editor.roots),
+            root,
+            relative,
+            decided.document.text,
+            selection.text,
+            (selection.start[0], last),
+            decided.document.language_id,
+            definitions.import_roots(str(root), relative),
+        )
+
+    shown = selection.header + selection.before + selection.after
+    found = tuple(
+        d
+        for d in await asyncio.to_thread(find)
+        if d.path != relative or d.text.split("\n", 1)[0] not in shown
+    )
+    if not found:
+        return decided
+    prompt = replace(
+        decided.prompt,
+        definitions=definitions.render(found),
+        definition_sources=tuple(d.path for d in found),
+    )
+    return replace(decided, prompt=prompt)
+
+
 def sources(prompt: PromptInput) -> tuple[str, ...]:
     """The workspace files whose text ``prompt`` holds: the document, the existing test file,
     the project's instruction files."""
@@ -246,6 +285,7 @@ def sources(prompt: PromptInput) -> tuple[str, ...]:
     if prompt.test_path is not None and prompt.test_head:
         found.append(prompt.test_path)
     found.extend(f.path for f in prompt.project)
+    found.extend(prompt.definition_sources)
     if prompt.tests is not None:
         found.extend(prompt.tests.sources)
     return tuple(dict.fromkeys(found))

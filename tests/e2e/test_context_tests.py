@@ -118,3 +118,65 @@ async def test_a_huge_conftest_a_fifo_and_a_deep_tree_end_the_job_promptly(
     (reports,) = [r for r in session.client.progress_reports.values() if r]
     assert "named pipe (FIFO)" in reports[-1].message
     assert poe.requests == [], "nothing is asked when the test file is a FIFO"
+
+
+# Definitions the selection uses ---------------------------------------------------------
+
+HELPERS = (
+    "def scale(value: float, factor: float = 2.0) -> float:\n"
+    '    """Multiply value by factor."""\n'
+    "    return value * factor * 1234567\n"
+)
+USES = (
+    "from .helpers import scale\n\n\n"
+    "def clamp(x: int) -> int:\n"
+    '    """Keep x in 0..9."""\n'
+    "    return max(0, min(9, x)) + 7654321\n\n\n"
+    "def total(x):\n    return scale(clamp(x))\n"
+)
+
+
+async def test_the_signature_and_docstring_of_an_imported_helper_are_sent_not_its_body(
+    session: Editor, poe: FakePoe
+) -> None:
+    (session.root / "pkg").mkdir()
+    (session.root / "pkg" / "__init__.py").write_text("")
+    (session.root / "pkg" / "helpers.py").write_text(HELPERS)
+    poe.set_script("Code", Script(chunks=code_answer("def total(x):\n    return 0\n")))
+    uri = (session.root / "pkg" / "uses.py").as_uri()
+    session.open(uri, USES)
+    await execute(
+        session.client, "poe.refactor", {"textDocument": {"uri": uri}, "range": rng(9, 0, 11, 0)}
+    )
+    (reports,) = await wait_for_progress_end(session.client)
+
+    user = poe.requests[0].messages[-1]["content"]
+    assert "Definitions the selection uses" in user
+    assert "def scale(value: float, factor: float = 2.0) -> float:" in user
+    assert '"""Multiply value by factor."""' in user
+    assert "# pkg/helpers.py" in user
+    assert "1234567" not in user, "no body"
+    assert user.count("def clamp(x: int) -> int:") == 1, "clamp is in the lines around already"
+    said = [getattr(r, "message", None) or "" for r in reports]
+    assert any("sent 2 files" in m for m in said), said
+
+
+async def test_an_imported_module_linked_outside_is_not_read(
+    session: Editor, poe: FakePoe, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home = tmp_path_factory.mktemp("home")
+    (home / "helpers.py").write_text(f'def scale(v):\n    """{SECRET}"""\n')
+    (session.root / "pkg").mkdir()
+    (session.root / "pkg" / "__init__.py").write_text("")
+    (session.root / "pkg" / "helpers.py").symlink_to(home / "helpers.py")
+    poe.set_script("Code", Script(chunks=code_answer("def total(x):\n    return 0\n")))
+    uri = (session.root / "pkg" / "uses.py").as_uri()
+    session.open(uri, USES)
+    await execute(
+        session.client, "poe.refactor", {"textDocument": {"uri": uri}, "range": rng(9, 0, 11, 0)}
+    )
+    await wait_for_progress_end(session.client)
+
+    user = poe.requests[0].messages[-1]["content"]
+    assert SECRET not in user
+    assert "pkg/helpers.py" not in user

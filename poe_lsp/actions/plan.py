@@ -75,8 +75,11 @@ def plan(
     *,
     root: PurePosixPath | None,
     encoding: Encoding,
+    test_path: PurePosixPath | None = None,
 ) -> Plan:
-    """Decide the action; raise :class:`Stop` if the selection holds nothing to send."""
+    """Decide the action; raise :class:`Stop` if the selection holds nothing to send.
+
+    ``test_path`` is the test file Write tests extends (default: the convention)."""
     selection = select(document, args, settings.context_lines, encoding)
     prompt = PromptInput(
         action=action,
@@ -93,8 +96,9 @@ def plan(
     destination: Destination = (
         "hover" if action == "explain" else "tests" if action == "writeTests" else "selection"
     )
-    test_path = None
-    if destination == "tests":
+    if destination != "tests":
+        test_path = None
+    elif test_path is None:
         test_path = test_path_for(PurePosixPath(document.path), root, document.language_id)
     review = destination != "hover" and settings.review.get(action, False)
     return Plan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from poe_lsp.actions.instructions import MAX_INSTRUCTION_CHARS, ProjectFile
+from poe_lsp.actions.testcontext import TestContext
 from poe_lsp.contract import Action
 from poe_lsp.edits.positions import split_lines
 from poe_lsp.git import MAX_DIFF_BYTES, Staged
@@ -88,6 +89,11 @@ class PromptInput:
     """For a commit message: what is staged; ``selection`` is the user's draft."""
     comment: str = "#"
     """For a commit message: what starts a line git drops as a comment."""
+    tests: TestContext | None = None
+    """Write tests: the framework, the import of the code under test, the fixtures."""
+    definitions: str = ""
+    """The signatures and docstrings of what the selection uses, rendered."""
+    definition_sources: tuple[str, ...] = ()
 
 
 def build_messages(p: PromptInput) -> tuple[Message, ...]:
@@ -114,6 +120,8 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
     parts.append(f"The selection:\n{fence}{lang}\n{p.selection.rstrip(chr(10))}\n{fence}")
     if p.after:
         parts.append(f"Code after the selection:\n{fence}{lang}\n{_head(p.after)}\n{fence}")
+    if p.definitions:
+        parts.append(p.definitions)
     if p.diagnostics:
         listed = "\n".join(
             f"- line {d.line + 1}: {d.severity}: {d.message}"
@@ -129,6 +137,8 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
             )
         else:
             parts.append(f"The tests go into the new file {p.test_path}.")
+        if p.tests is not None and p.tests.describe():
+            parts.append(p.tests.describe())
     if p.instruction:
         parts.append(f"Instruction: {p.instruction.strip()}")
     return (

@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Literal
 
 from poe_lsp import messages
@@ -23,6 +24,8 @@ from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
 from poe_lsp.actions.targets import MessageText, Target, Targets
+from poe_lsp.actions.testcontext import gather
+from poe_lsp.actions.testsearch import TestPlace, locate_tests
 from poe_lsp.answers import Proposal
 from poe_lsp.boundary import Boundary, Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
@@ -67,12 +70,14 @@ async def run_action(
     args: ActionArgs,
     targets: Targets,
     planner: Planner | None = None,
+    tests: TestPlace | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
     ``targets`` opens where the answer goes: the editor's documents and hover
     (:class:`~poe_lsp.actions.targets.EditorTargets`), or the terminal's output.
     ``planner`` plans an action that is not on a selection (a commit message).
+    ``tests`` is where Write tests writes, when it was decided before the job started.
     """
     progress = await editor.begin_progress(label(action), "starting…", job.cancel)
     target: Target | None = None
@@ -82,7 +87,7 @@ async def run_action(
         settings = await session.ready_settings()
         key = await _check_trust(settings, action, args, editor, progress)
         if planner is None:
-            decided = await _plan_selection(editor, settings, action, args)
+            decided = await _plan_selection(editor, settings, action, args, tests)
         else:
             decided = await planner(settings, progress)
         document = decided.document
@@ -136,12 +141,26 @@ async def run_action(
 
 
 async def _plan_selection(
-    editor: Host, settings: Settings, action: Action, args: ActionArgs
+    editor: Host, settings: Settings, action: Action, args: ActionArgs, tests: TestPlace | None
 ) -> Plan:
     document = await editor.read_document(args.uri)
     if document is None:
         raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
-    return plan(action, settings, document, args, root=editor.root, encoding=editor.encoding)
+    if action == "writeTests" and tests is None:
+        source = PurePosixPath(document.path)
+        tests = await asyncio.to_thread(locate_tests, editor.root, source, document.language_id)
+    decided = plan(
+        action,
+        settings,
+        document,
+        args,
+        root=editor.root,
+        encoding=editor.encoding,
+        test_path=tests.path if tests is not None else None,
+    )
+    if tests is not None and decided.test_path is not None:
+        decided = await _with_test_context(decided, editor, tests)
+    return await _with_definitions(decided, editor)
 
 
 def finish(
@@ -213,6 +232,68 @@ async def _check_trust(
     return settings.api_key
 
 
+async def _with_test_context(decided: Plan, editor: Host, tests: TestPlace) -> Plan:
+    """``decided`` with the framework, the import and the fixtures of its test file."""
+    root, path = editor.root, decided.test_path
+    source = PurePosixPath(decided.document.path)
+    if root is None or path is None or not source.is_relative_to(root):
+        return decided
+    if not path.is_relative_to(root):
+        return decided
+    selection = decided.selection
+    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
+    found = await asyncio.to_thread(
+        gather,
+        Boundary(editor.roots),
+        root,
+        tests.listing,
+        str(source.relative_to(root)),
+        str(path.relative_to(root)),
+        decided.document.language_id,
+        decided.document.text,
+        (selection.start[0], last),
+    )
+    return replace(decided, prompt=replace(decided.prompt, tests=found))
+
+
+async def _with_definitions(decided: Plan, editor: Host) -> Plan:
+    """``decided`` with the signatures and docstrings of the names its selection uses."""
+    from poe_lsp.actions import definitions
+
+    root, source = editor.root, PurePosixPath(decided.document.path)
+    if root is None or not source.is_relative_to(root) or source == root:
+        return decided
+    relative, selection = str(source.relative_to(root)), decided.selection
+    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
+
+    def find() -> tuple[definitions.Definition, ...]:
+        return definitions.gather(
+            Boundary(editor.roots),
+            root,
+            relative,
+            decided.document.text,
+            selection.text,
+            (selection.start[0], last),
+            decided.document.language_id,
+            definitions.import_roots(str(root), relative),
+        )
+
+    shown = selection.header + selection.before + selection.after
+    found = tuple(
+        d
+        for d in await asyncio.to_thread(find)
+        if d.path != relative or d.text.split("\n", 1)[0] not in shown
+    )
+    if not found:
+        return decided
+    prompt = replace(
+        decided.prompt,
+        definitions=definitions.render(found),
+        definition_sources=tuple(d.path for d in found),
+    )
+    return replace(decided, prompt=prompt)
+
+
 def sources(prompt: PromptInput) -> tuple[str, ...]:
     """The workspace files whose text ``prompt`` holds: the document, the existing test file,
     the project's instruction files."""
@@ -220,6 +301,9 @@ def sources(prompt: PromptInput) -> tuple[str, ...]:
     if prompt.test_path is not None and prompt.test_head:
         found.append(prompt.test_path)
     found.extend(f.path for f in prompt.project)
+    found.extend(prompt.definition_sources)
+    if prompt.tests is not None:
+        found.extend(prompt.tests.sources)
     return tuple(dict.fromkeys(found))
 
 

@@ -3,14 +3,19 @@ accept or reject answers kept for review."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import PurePosixPath
 from typing import Any
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from poe_lsp import messages
+from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.plan import relative_uri, target_of
 from poe_lsp.actions.run import accept, run_action
 from poe_lsp.actions.targets import EditorTargets
+from poe_lsp.actions.testsearch import TestPlace, locate_tests
+from poe_lsp.boundary import Refused, path_of_uri
 from poe_lsp.contract import (
     CMD_ACCEPT,
     CMD_BALANCE,
@@ -55,7 +60,7 @@ def register(server: PoeLanguageServer) -> None:
 
 
 def _starter(command: str, action: Action) -> Any:
-    def start(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
+    async def start(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
         try:
             parsed = ActionArgs.from_json(action, args)
         except ArgumentError as exc:
@@ -65,7 +70,11 @@ def _starter(command: str, action: Action) -> Any:
             (parsed.range.end.line, parsed.range.end.character),
         )
         language = ls.editor.language_of(parsed.uri)
-        target = target_of(action, parsed.uri, language, ls.editor.root)
+        tests = await _tests_place(ls, action, parsed.uri, language)
+        if tests is None:
+            target = target_of(action, parsed.uri, language, ls.editor.root)
+        else:
+            target = parsed.uri if str(tests.path) == _path(parsed.uri) else tests.path.as_uri()
         busy = ls.session.jobs.blocking(action, parsed.uri, *span, target=target)
         if busy is not None and action == "writeTests":
             into = relative_uri(busy.target_key(), ls.editor.root)
@@ -81,13 +90,36 @@ def _starter(command: str, action: Action) -> Any:
 
         def run(job: Job) -> Any:
             targets = EditorTargets(ls.editor, ls.session.explanations, ls.session.proposals)
-            return run_action(ls.session, ls.editor, job, action, parsed, targets)
+            return run_action(ls.session, ls.editor, job, action, parsed, targets, tests=tests)
 
         job = ls.session.jobs.start(action, parsed.uri, run, span, target=target)
         return {"jobId": job.id}
 
     start.__name__ = command.replace(".", "_")
     return start
+
+
+async def _tests_place(
+    ls: PoeLanguageServer, action: Action, uri: str, language: str | None
+) -> TestPlace | None:
+    """Where Write tests on ``uri`` writes, found in the workspace off the event loop, so
+    the job's file is known before it starts (one Write tests job per test file)."""
+    if action != "writeTests":
+        return None
+    try:
+        source = PurePosixPath(path_of_uri(uri))
+    except Refused:
+        return None  # the job says why
+    return await asyncio.to_thread(
+        locate_tests, ls.editor.root, source, language or language_for(source)
+    )
+
+
+def _path(uri: str) -> str:
+    try:
+        return path_of_uri(uri)
+    except Refused:
+        return uri
 
 
 def cancel(ls: PoeLanguageServer, *args: Any) -> dict[str, list[str]]:

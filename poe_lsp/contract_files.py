@@ -29,6 +29,7 @@ def document() -> dict[str, Any]:
     """The contract as one JSON object."""
     from poe_lsp import contract as c
     from poe_lsp import trust
+    from poe_lsp.actions.custom import FIX_TITLE
     from poe_lsp.settings import KEY_ENV, SETTINGS
 
     names = [n for n in vars(c) if n.startswith(("CMD_", "KIND_", "NOTIFY_"))]
@@ -56,6 +57,7 @@ def document() -> dict[str, Any]:
         + [
             {"kind": c.KIND_ACCEPT, "command": c.CMD_ACCEPT, "title": c.ACCEPT_TITLE},
             {"kind": c.KIND_REJECT, "command": c.CMD_REJECT, "title": c.REJECT_TITLE},
+            {"kind": c.KIND_QUICKFIX, "command": c.CMD_FIX, "title": FIX_TITLE},
         ],
         "commands": {
             command: {"arguments": arguments, "result": result}

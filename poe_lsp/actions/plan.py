@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.header import header_end
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.prompt import Diagnostic, PromptInput
@@ -63,6 +64,10 @@ class Plan:
     """The settings ask to review the answer before it is written (``poe.review``)."""
     test_path: PurePosixPath | None = None
     """The test file Write tests extends."""
+    custom: CustomAction | None = None
+    """The user's action (or Fix with Poe) this plan runs, like its built-in ``action``: its
+    progress is titled ``custom.label``, its edits keep ``action``'s label, by which clients
+    group them into one undo step."""
 
 
 def plan(
@@ -73,8 +78,10 @@ def plan(
     *,
     root: PurePosixPath | None,
     encoding: Encoding,
+    custom: CustomAction | None = None,
 ) -> Plan:
-    """Decide the action; raise :class:`Stop` if the selection holds nothing to send."""
+    """Decide the action (``custom``: the user's action that runs like it); raise
+    :class:`Stop` if the selection holds nothing to send."""
     selection = select(document, args, settings.context_lines, encoding)
     prompt = PromptInput(
         action=action,
@@ -86,7 +93,9 @@ def plan(
         after=selection.after,
         header=selection.header,
         diagnostics=diagnostics(args),
-        instruction=args.instruction,
+        instruction=custom.instruction if custom else args.instruction,
+        custom=custom is not None,
+        instruction_source=custom.source if custom else None,
     )
     destination: Destination = (
         "hover" if action == "explain" else "tests" if action == "writeTests" else "selection"
@@ -95,6 +104,8 @@ def plan(
     if destination == "tests":
         test_path = test_path_for(PurePosixPath(document.path), root, document.language_id)
     review = destination != "hover" and settings.review.get(action, False)
+    if custom is not None and custom.review is not None:
+        review = destination != "hover" and custom.review
     return Plan(
         action=action,
         title=label(action),
@@ -105,6 +116,7 @@ def plan(
         destination=destination,
         review=review,
         test_path=test_path,
+        custom=custom,
     )
 
 
@@ -162,6 +174,7 @@ def diagnostics(args: ActionArgs) -> tuple[Diagnostic, ...]:
             severity=names.get(int(d.severity or 1), "error"),
             message=d.message,
             source=d.source,
+            code=str(d.code) if d.code is not None else None,
         )
         for d in args.diagnostics
         if (d.range.end.line, d.range.end.character) >= start

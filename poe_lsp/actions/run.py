@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from poe_lsp import messages
+from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
@@ -62,14 +63,17 @@ async def run_action(
     action: Action,
     args: ActionArgs,
     targets: Targets | None = None,
+    custom: CustomAction | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
     ``targets`` opens where the answer goes; by default, the editor's documents and hover.
+    ``custom``: the user's action (or Fix with Poe) that runs like ``action``.
     """
     if targets is None:
         targets = EditorTargets(editor, session.explanations, session.proposals)
-    progress = await editor.begin_progress(label(action), "starting…", job.cancel)
+    title = custom.label if custom else label(action)
+    progress = await editor.begin_progress(title, "starting…", job.cancel)
     target: Target | None = None
     asked = False
     bot: str | None = None
@@ -86,6 +90,7 @@ async def run_action(
             args,
             root=editor.root,
             encoding=editor.encoding,
+            custom=custom,
         )
         if settings.project_instructions:
             project = await asyncio.to_thread(
@@ -211,6 +216,8 @@ def sources(prompt: PromptInput) -> tuple[str, ...]:
     if prompt.test_path is not None and prompt.test_head:
         found.append(prompt.test_path)
     found.extend(f.path for f in prompt.project)
+    if prompt.instruction_source is not None:
+        found.append(prompt.instruction_source)
     return tuple(dict.fromkeys(found))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from poe_lsp.handlers import code_actions, commands, documents, hover, lifecycle
+from poe_lsp.handlers import code_actions, commands, custom, documents, hover, lifecycle
 from poe_lsp.server import PoeLanguageServer
 
 
@@ -14,4 +14,5 @@ def build_server() -> PoeLanguageServer:
     code_actions.register(server)
     commands.register(server)
     hover.register(server)
+    custom.register(server)
     return server

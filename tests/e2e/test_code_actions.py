@@ -44,6 +44,9 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.balance",
         "poe.listBots",
         "poe.sent",
+        "poe.run",
+        "poe.fix",
+        "poe.listActions",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {
@@ -52,6 +55,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.writeTests",
         "poe.accept",
         "poe.reject",
+        "quickfix",
     }
     assert server_caps.hover_provider
 

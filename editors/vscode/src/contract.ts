@@ -26,6 +26,13 @@ export const CMD_BALANCE = 'poe.balance';
 /** Optional `{"all": true}`: answers `{"bots": [...]}`, Poe's bot catalogue (text-output bots unless `all`). */
 export const CMD_LIST_BOTS = 'poe.listBots';
 export const CMD_SENT = 'poe.sent';
+/** `{"action": <id>, "textDocument", "range"}`: run a custom action (`poe.actions`) or prompt file (`prompt:<name>`). */
+export const CMD_RUN = 'poe.run';
+/** `{"textDocument", "range", "diagnostics": [one]}`: Fix with Poe. */
+export const CMD_FIX = 'poe.fix';
+/** Optional `{"textDocument"}`: answers `{"actions": [{"id", "title", "output"}]}`. */
+export const CMD_LIST_ACTIONS = 'poe.listActions';
+export const KIND_QUICKFIX = 'quickfix';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',
@@ -150,6 +157,25 @@ export interface ServerSettings {
   rateLimitWindow?: number;
   trustedBots?: string[];
   review?: Partial<Record<ReviewedAction, boolean>>;
+  actions?: CustomActionSetting[];
+}
+
+/** One entry of `poe.actions`: the server checks it and warns about a wrong one. */
+export interface CustomActionSetting {
+  id: string;
+  title: string;
+  instruction: string;
+  output?: 'replace' | 'explain' | 'tests';
+  bot?: string;
+  review?: boolean;
+  languages?: string[];
+}
+
+/** One action `poe.listActions` answers. */
+export interface CustomAction {
+  id: string;
+  title: string;
+  output: string;
 }
 
 /** The keys of {@link ServerSettings} (checked against the server's settings by a test). */
@@ -166,6 +192,7 @@ export const SERVER_SETTINGS_KEYS = [
   'rateLimitWindow',
   'trustedBots',
   'review',
+  'actions',
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** Narrow an unknown value to a `JobStarted` answer. */

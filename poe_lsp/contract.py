@@ -66,6 +66,19 @@ KIND_COMMIT_MESSAGE: Final = "source.poe.commitMessage"
 COMMIT_LANGUAGES: Final = ("gitcommit", "git-commit")
 """The language ids of a commit message (Neovim and Vim; Helix, Emacs and VS Code)."""
 
+# Custom actions, prompt files and Fix with Poe (issue 14).
+CMD_RUN: Final = "poe.run"
+"""``{"action": <id>, "textDocument", "range"}``: run the user's action ``id`` (the
+``actions`` setting, or ``prompt:<name>`` for ``.github/prompts/<name>.prompt.md``) like the
+built-in action of its output; answers ``{"jobId"}``."""
+CMD_FIX: Final = "poe.fix"
+"""``{"textDocument", "range", "diagnostics": [one]}``: rewrite ``range`` (an empty one: the
+block around the diagnostic) so the diagnostic goes away; answers ``{"jobId"}``."""
+CMD_LIST_ACTIONS: Final = "poe.listActions"
+"""Optional ``{"textDocument"}``: answers ``{"actions": [{"id", "title", "output"}]}``, the
+custom actions and prompt files offered (for that document's language)."""
+KIND_QUICKFIX: Final = t.CodeActionKind.QuickFix.value
+
 COMMAND_ACTIONS: Final[dict[str, Action]] = {
     CMD_EXPLAIN: "explain",
     CMD_REFACTOR: "refactor",
@@ -110,6 +123,20 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
         "bot": "string?",
         "diagnostics": "Diagnostic[]?",
     },
+    "RunArgs": {
+        "action": "string",
+        "textDocument": "TextDocumentIdentifier",
+        "range": "Range",
+        "bot": "string?",
+    },
+    "FixArgs": {
+        "textDocument": "TextDocumentIdentifier",
+        "range": "Range",
+        "diagnostics": "Diagnostic[]",
+    },
+    "ListActionsArgs": {"textDocument": "TextDocumentIdentifier?"},
+    "CustomAction": {"id": "string", "title": "string", "output": "string"},
+    "ListActionsResult": {"actions": "CustomAction[]"},
     "JobStarted": {"jobId": "string"},
     "JobArgs": {"jobId": "string"},
     "CancelResult": {"cancelled": "string[]"},
@@ -161,6 +188,9 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_LIST_BOTS: ("ListBotsArgs?", "ListBotsResult"),
     CMD_SENT: ("JobArgs", "SentResult"),
     CMD_COMMIT_MESSAGE: ("CommitMessageArgs", "JobStarted"),
+    CMD_RUN: ("RunArgs", "JobStarted"),
+    CMD_FIX: ("FixArgs", "JobStarted"),
+    CMD_LIST_ACTIONS: ("ListActionsArgs?", "ListActionsResult"),
 }
 """Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
 argument) and what it answers."""

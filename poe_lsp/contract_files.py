@@ -29,6 +29,7 @@ def document() -> dict[str, Any]:
     """The contract as one JSON object."""
     from poe_lsp import contract as c
     from poe_lsp import trust
+    from poe_lsp.actions.custom import FIX_TITLE
     from poe_lsp.settings import KEY_ENV, SETTINGS
 
     names = [n for n in vars(c) if n.startswith(("CMD_", "KIND_", "NOTIFY_"))]
@@ -61,6 +62,7 @@ def document() -> dict[str, Any]:
                 "command": c.CMD_COMMIT_MESSAGE,
                 "title": c.label("commitMessage"),
             },
+            {"kind": c.KIND_QUICKFIX, "command": c.CMD_FIX, "title": FIX_TITLE},
         ],
         "commands": {
             command: {"arguments": arguments, "result": result}

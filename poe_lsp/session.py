@@ -11,6 +11,7 @@ import logging
 import threading
 from typing import Any
 
+from poe_lsp.actions.promptfiles import PromptFiles
 from poe_lsp.answers import ExplanationStore, ProposalStore
 from poe_lsp.jobs import JobRegistry
 from poe_lsp.logs import redact_secret
@@ -57,6 +58,8 @@ class Session:
         """Bots (lower case) the user allowed for the rest of the session."""
         self.allowed_hosts: set[HostEntry] = set()
         """Hosts the user allowed the key to go to, until the server stops."""
+        self.prompt_files = PromptFiles()
+        """The project's ``.github/prompts/*.prompt.md``, scanned now and then."""
         self.catalogue = Catalogue()
         """Poe's bot list: memory, the disk cache, then Poe (:mod:`poe_lsp.poe.catalogue`)."""
         self._poe: PoeClient | None = client
@@ -118,6 +121,7 @@ class Session:
     async def close(self, timeout: float = 2.0) -> None:
         """Stop every job (waiting at most ``timeout`` seconds) and close connections."""
         await self.jobs.shutdown(timeout)
+        self.prompt_files.close()
         await self.catalogue.close()
         if self._poe is not None:
             await self._poe.aclose()

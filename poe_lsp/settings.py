@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from poe_lsp import trust
+from poe_lsp.actions.custom import CustomAction, parse_actions
 from poe_lsp.contract import ACTIONS, EDITING_ACTIONS, Action
 from poe_lsp.schema import Setting, declared, fields_doc, setting
 
@@ -162,6 +163,19 @@ class Settings:
         minimum=1,
         maximum=3600,
     )
+    actions: tuple[CustomAction, ...] = setting(
+        "actions",
+        "array",
+        (),
+        'Your own code actions: `[{"id": "docstrings", "title": "Add docstrings", '
+        '"instruction": "Add docstrings", "output": "replace"}]`. Each is offered as '
+        "`Poe: <title>` and runs like Refactor (`replace`), Explain (`explain`) or Write "
+        "tests (`tests`).",
+        items="object",
+        details="Optional keys: `bot`, `review` (true/false), `languages` (LSP language ids). "
+        "The project's `.github/prompts/<name>.prompt.md` files are offered the same way "
+        "(id `prompt:<name>`). A wrong entry is named in a warning and skipped.",
+    )
     env_trusted_bots: tuple[str, ...] = ()
     """``$POE_TRUSTED_BOTS``: more bots trusted without asking (``*``: every bot)."""
     allowed_hosts: frozenset[trust.HostEntry] = frozenset()
@@ -295,6 +309,9 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
     timeout = _number(data, "readTimeout", problems)
     if timeout is not None:
         settings = replace(settings, read_timeout=float(timeout))
+    actions, wrong_actions = parse_actions(data.get("actions"))
+    problems += wrong_actions
+    settings = replace(settings, actions=actions)
     return settings, problems
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.header import header_end
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.prompt import Diagnostic, PromptInput
@@ -65,6 +66,10 @@ class Plan:
     """The settings ask to review the answer before it is written (``poe.review``)."""
     test_path: PurePosixPath | None = None
     """The test file Write tests extends."""
+    custom: CustomAction | None = None
+    """The user's action (or Fix with Poe) this plan runs, like its built-in ``action``: its
+    progress is titled ``custom.label``, its edits keep ``action``'s label, by which clients
+    group them into one undo step."""
 
 
 def plan(
@@ -76,10 +81,12 @@ def plan(
     root: PurePosixPath | None,
     encoding: Encoding,
     test_path: PurePosixPath | None = None,
+    custom: CustomAction | None = None,
 ) -> Plan:
     """Decide the action; raise :class:`Stop` if the selection holds nothing to send.
 
-    ``test_path`` is the test file Write tests extends (default: the convention)."""
+    ``test_path`` is the test file Write tests extends (default: the convention); ``custom``
+    is the user's action that runs like ``action``."""
     selection = select(document, args, settings.context_lines, encoding)
     prompt = PromptInput(
         action=action,
@@ -91,7 +98,9 @@ def plan(
         after=selection.after,
         header=selection.header,
         diagnostics=diagnostics(args),
-        instruction=args.instruction,
+        instruction=custom.instruction if custom else args.instruction,
+        custom=custom is not None,
+        instruction_source=custom.source if custom else None,
     )
     destination: Destination = (
         "hover" if action == "explain" else "tests" if action == "writeTests" else "selection"
@@ -101,6 +110,8 @@ def plan(
     elif test_path is None:
         test_path = test_path_for(PurePosixPath(document.path), root, document.language_id)
     review = destination != "hover" and settings.review.get(action, False)
+    if custom is not None and custom.review is not None:
+        review = destination != "hover" and custom.review
     return Plan(
         action=action,
         title=label(action),
@@ -111,6 +122,7 @@ def plan(
         destination=destination,
         review=review,
         test_path=test_path,
+        custom=custom,
     )
 
 
@@ -168,6 +180,7 @@ def diagnostics(args: ActionArgs) -> tuple[Diagnostic, ...]:
             severity=names.get(int(d.severity or 1), "error"),
             message=d.message,
             source=d.source,
+            code=str(d.code) if d.code is not None else None,
         )
         for d in args.diagnostics
         if (d.range.end.line, d.range.end.character) >= start

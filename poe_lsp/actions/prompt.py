@@ -55,6 +55,18 @@ INSTRUCTIONS: dict[Action, str] = {
     ),
 }
 
+CUSTOM_INSTRUCTIONS: dict[Action, str] = {
+    **INSTRUCTIONS,
+    "refactor": INSTRUCTIONS["ask"],
+    "explain": (
+        "You are a senior engineer answering inside the user's editor. Follow the user's "
+        "instruction about the selected code. Be concise; answer in Markdown; quote code only "
+        "where it helps."
+    ),
+}
+"""The system message of a custom action (:mod:`~poe_lsp.actions.custom`), by the built-in
+action it runs like: the user's instruction says what to do."""
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -64,6 +76,7 @@ class Diagnostic:
     severity: str
     message: str
     source: str | None = None
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,11 @@ class PromptInput:
     definitions: str = ""
     """The signatures and docstrings of what the selection uses, rendered."""
     definition_sources: tuple[str, ...] = ()
+    custom: bool = False
+    """The instruction is a custom action's (:mod:`~poe_lsp.actions.custom`): the system
+    message asks to follow it."""
+    instruction_source: str | None = None
+    """The workspace file the instruction comes from (a prompt file)."""
 
 
 def build_messages(p: PromptInput) -> tuple[Message, ...]:
@@ -125,6 +143,7 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
     if p.diagnostics:
         listed = "\n".join(
             f"- line {d.line + 1}: {d.severity}: {d.message}"
+            + (f" [{d.code}]" if d.code else "")
             + (f" ({d.source})" if d.source else "")
             for d in p.diagnostics
         )
@@ -142,7 +161,7 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
     if p.instruction:
         parts.append(f"Instruction: {p.instruction.strip()}")
     return (
-        Message("system", system_text(p.action, p.project)),
+        Message("system", system_text(p.action, p.project, custom=p.custom)),
         Message("user", "\n\n".join(parts)),
     )
 
@@ -186,13 +205,16 @@ _PROJECT_OUTRO = (
 )
 
 
-def system_text(action: Action, project: tuple[ProjectFile, ...] = ()) -> str:
-    """Return the system message: the action's instructions, then the project's files,
-    each labelled with its path, fenced, and framed as conventions that do not override
-    them."""
+def system_text(
+    action: Action, project: tuple[ProjectFile, ...] = (), *, custom: bool = False
+) -> str:
+    """Return the system message: the action's instructions (a custom action's, with
+    ``custom``), then the project's files, each labelled with its path, fenced, and framed as
+    conventions that do not override them."""
+    instructions = CUSTOM_INSTRUCTIONS[action] if custom else INSTRUCTIONS[action]
     if not project:
-        return INSTRUCTIONS[action]
-    parts = [INSTRUCTIONS[action], _PROJECT_INTRO]
+        return instructions
+    parts = [instructions, _PROJECT_INTRO]
     for f in project:
         fence = _fence_for(f.text)
         note = (

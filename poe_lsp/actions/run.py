@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from poe_lsp import messages
+from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
@@ -71,6 +72,7 @@ async def run_action(
     targets: Targets,
     planner: Planner | None = None,
     tests: TestPlace | None = None,
+    custom: CustomAction | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
@@ -78,8 +80,10 @@ async def run_action(
     (:class:`~poe_lsp.actions.targets.EditorTargets`), or the terminal's output.
     ``planner`` plans an action that is not on a selection (a commit message).
     ``tests`` is where Write tests writes, when it was decided before the job started.
+    ``custom``: the user's action (or Fix with Poe) that runs like ``action``.
     """
-    progress = await editor.begin_progress(label(action), "starting…", job.cancel)
+    title = custom.label if custom else label(action)
+    progress = await editor.begin_progress(title, "starting…", job.cancel)
     target: Target | None = None
     asked = False
     bot: str | None = None
@@ -87,7 +91,7 @@ async def run_action(
         settings = await session.ready_settings()
         key = await _check_trust(settings, action, args, editor, progress)
         if planner is None:
-            decided = await _plan_selection(editor, settings, action, args, tests)
+            decided = await _plan_selection(editor, settings, action, args, tests, custom)
         else:
             decided = await planner(settings, progress)
         document = decided.document
@@ -141,7 +145,12 @@ async def run_action(
 
 
 async def _plan_selection(
-    editor: Host, settings: Settings, action: Action, args: ActionArgs, tests: TestPlace | None
+    editor: Host,
+    settings: Settings,
+    action: Action,
+    args: ActionArgs,
+    tests: TestPlace | None,
+    custom: CustomAction | None,
 ) -> Plan:
     document = await editor.read_document(args.uri)
     if document is None:
@@ -157,6 +166,7 @@ async def _plan_selection(
         root=editor.root,
         encoding=editor.encoding,
         test_path=tests.path if tests is not None else None,
+        custom=custom,
     )
     if tests is not None and decided.test_path is not None:
         decided = await _with_test_context(decided, editor, tests)
@@ -304,6 +314,8 @@ def sources(prompt: PromptInput) -> tuple[str, ...]:
     found.extend(prompt.definition_sources)
     if prompt.tests is not None:
         found.extend(prompt.tests.sources)
+    if prompt.instruction_source is not None:
+        found.append(prompt.instruction_source)
     return tuple(dict.fromkeys(found))
 
 

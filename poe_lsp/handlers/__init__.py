@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from poe_lsp.handlers import code_actions, commands, commit, documents, hover, lifecycle
+from poe_lsp.handlers import (
+    code_actions,
+    commands,
+    commit,
+    custom,
+    documents,
+    hover,
+    lifecycle,
+)
 from poe_lsp.server import PoeLanguageServer
 
 
@@ -15,4 +23,5 @@ def build_server() -> PoeLanguageServer:
     commands.register(server)
     commit.register(server)
     hover.register(server)
+    custom.register(server)
     return server

@@ -1,4 +1,5 @@
-"""``textDocument/codeAction``: offer Explain, Refactor and Write tests, offline."""
+"""``textDocument/codeAction``: offer Explain, Refactor and Write tests, the user's own
+actions and Fix with Poe, offline."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from poe_lsp.contract import (
     CODE_ACTIONS,
     KIND_ACCEPT,
     KIND_COMMIT_MESSAGE,
+    KIND_QUICKFIX,
     KIND_REJECT,
     REJECT_TITLE,
     ActionArgs,
@@ -24,6 +26,7 @@ from poe_lsp.contract import (
     label,
 )
 from poe_lsp.edits.region import RegionConflict
+from poe_lsp.handlers.custom import custom_code_actions, fix_code_actions
 from poe_lsp.server import PoeLanguageServer
 
 OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE_ACTIONS)
@@ -31,23 +34,27 @@ OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE
 
 def register(server: PoeLanguageServer) -> None:
     """Register the code-action provider with the kinds it offers."""
-    kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT, KIND_COMMIT_MESSAGE]
+    kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT]
+    kinds += [KIND_COMMIT_MESSAGE, KIND_QUICKFIX]
     options = t.CodeActionOptions(code_action_kinds=kinds)
     server.feature(t.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
 
 
-def code_action(ls: PoeLanguageServer, params: t.CodeActionParams) -> list[t.CodeAction] | None:
+async def code_action(
+    ls: PoeLanguageServer, params: t.CodeActionParams
+) -> list[t.CodeAction] | None:
     """Return the actions for the range; an empty range stands for the block at the cursor."""
     uri = params.text_document.uri
     document = ls.workspace.text_documents.get(unquote(uri))
     if document is None:
         return None
     reviews = _review_actions(ls, uri, params.range) + _commit_actions(uri, document.language_id)
+    fixes = fix_code_actions(document, list(params.context.diagnostics))
     rng = params.range
     if rng.start == rng.end:
         block = expand_cursor(document.lines, (rng.start.line, rng.start.character))
         if block is None:
-            return _only(reviews, params.context.only)
+            return _only(reviews + fixes, params.context.only)
         rng = t.Range(
             start=t.Position(line=block[0][0], character=0),
             end=t.Position(line=block[1][0], character=0),
@@ -61,7 +68,8 @@ def code_action(ls: PoeLanguageServer, params: t.CodeActionParams) -> list[t.Cod
         )
         for title, kind, command in OFFERED
     ]
-    return _only(reviews + actions, params.context.only)
+    actions += await custom_code_actions(ls, document, rng)
+    return _only(reviews + actions + fixes, params.context.only)
 
 
 def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.CodeAction]:

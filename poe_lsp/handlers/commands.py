@@ -10,6 +10,7 @@ from typing import Any
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from poe_lsp import messages
+from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.languages import language_for
 from poe_lsp.actions.plan import relative_uri, target_of
 from poe_lsp.actions.run import accept, run_action
@@ -65,38 +66,48 @@ def _starter(command: str, action: Action) -> Any:
             parsed = ActionArgs.from_json(action, args)
         except ArgumentError as exc:
             raise JsonRpcInvalidParams(f"{command}: {exc}") from None
-        span = (
-            (parsed.range.start.line, parsed.range.start.character),
-            (parsed.range.end.line, parsed.range.end.character),
-        )
-        language = ls.editor.language_of(parsed.uri)
-        tests = await _tests_place(ls, action, parsed.uri, language)
-        if tests is None:
-            target = target_of(action, parsed.uri, language, ls.editor.root)
-        else:
-            target = parsed.uri if str(tests.path) == _path(parsed.uri) else tests.path.as_uri()
-        busy = ls.session.jobs.blocking(action, parsed.uri, *span, target=target)
-        if busy is not None and action == "writeTests":
-            into = relative_uri(busy.target_key(), ls.editor.root)
-            raise RequestFailed(
-                f"Poe is already writing tests into {into} "
-                f"({busy.id}); wait for it to finish or cancel it (poe.cancel), then ask again."
-            )
-        if busy is not None:
-            raise RequestFailed(
-                f"Poe is still working on this code ({busy.id}); wait for it to finish or "
-                "cancel it (poe.cancel) before starting another change here."
-            )
-
-        def run(job: Job) -> Any:
-            targets = EditorTargets(ls.editor, ls.session.explanations, ls.session.proposals)
-            return run_action(ls.session, ls.editor, job, action, parsed, targets, tests=tests)
-
-        job = ls.session.jobs.start(action, parsed.uri, run, span, target=target)
-        return {"jobId": job.id}
+        return await start_job(ls, action, parsed)
 
     start.__name__ = command.replace(".", "_")
     return start
+
+
+async def start_job(
+    ls: PoeLanguageServer, action: Action, parsed: ActionArgs, custom: CustomAction | None = None
+) -> dict[str, str]:
+    """Start a job of ``action`` (``custom``: the user's action that runs like it), unless
+    another one is at work there; answer ``{"jobId"}``."""
+    span = (
+        (parsed.range.start.line, parsed.range.start.character),
+        (parsed.range.end.line, parsed.range.end.character),
+    )
+    language = ls.editor.language_of(parsed.uri)
+    tests = await _tests_place(ls, action, parsed.uri, language)
+    if tests is None:
+        target = target_of(action, parsed.uri, language, ls.editor.root)
+    else:
+        target = parsed.uri if str(tests.path) == _path(parsed.uri) else tests.path.as_uri()
+    busy = ls.session.jobs.blocking(action, parsed.uri, *span, target=target)
+    if busy is not None and action == "writeTests":
+        into = relative_uri(busy.target_key(), ls.editor.root)
+        raise RequestFailed(
+            f"Poe is already writing tests into {into} "
+            f"({busy.id}); wait for it to finish or cancel it (poe.cancel), then ask again."
+        )
+    if busy is not None:
+        raise RequestFailed(
+            f"Poe is still working on this code ({busy.id}); wait for it to finish or "
+            "cancel it (poe.cancel) before starting another change here."
+        )
+
+    def run(job: Job) -> Any:
+        targets = EditorTargets(ls.editor, ls.session.explanations, ls.session.proposals)
+        return run_action(
+            ls.session, ls.editor, job, action, parsed, targets, tests=tests, custom=custom
+        )
+
+    job = ls.session.jobs.start(action, parsed.uri, run, span, target=target)
+    return {"jobId": job.id}
 
 
 async def _tests_place(

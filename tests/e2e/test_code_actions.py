@@ -45,6 +45,9 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.listBots",
         "poe.sent",
         "poe.commitMessage",
+        "poe.run",
+        "poe.fix",
+        "poe.listActions",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {
@@ -54,6 +57,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.accept",
         "poe.reject",
         "source.poe.commitMessage",
+        "quickfix",
     }
     assert server_caps.hover_provider
 

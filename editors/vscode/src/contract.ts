@@ -31,6 +31,13 @@ export const CMD_SENT = 'poe.sent';
  * commit message file; `{"rootUri"}` (Source Control) answers in the `text` of `poe/jobEnded`.
  */
 export const CMD_COMMIT_MESSAGE = 'poe.commitMessage';
+/** `{"action": <id>, "textDocument", "range"}`: run a custom action (`poe.actions`) or prompt file (`prompt:<name>`). */
+export const CMD_RUN = 'poe.run';
+/** `{"textDocument", "range", "diagnostics": [one]}`: Fix with Poe. */
+export const CMD_FIX = 'poe.fix';
+/** Optional `{"textDocument"}`: answers `{"actions": [{"id", "title", "output"}]}`. */
+export const CMD_LIST_ACTIONS = 'poe.listActions';
+export const KIND_QUICKFIX = 'quickfix';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',
@@ -165,6 +172,25 @@ export interface ServerSettings {
   rateLimitWindow?: number;
   trustedBots?: string[];
   review?: Partial<Record<ReviewedAction, boolean>>;
+  actions?: CustomActionSetting[];
+}
+
+/** One entry of `poe.actions`: the server checks it and warns about a wrong one. */
+export interface CustomActionSetting {
+  id: string;
+  title: string;
+  instruction: string;
+  output?: 'replace' | 'explain' | 'tests';
+  bot?: string;
+  review?: boolean;
+  languages?: string[];
+}
+
+/** One action `poe.listActions` answers. */
+export interface CustomAction {
+  id: string;
+  title: string;
+  output: string;
 }
 
 /** The keys of {@link ServerSettings} (checked against the server's settings by a test). */
@@ -181,6 +207,7 @@ export const SERVER_SETTINGS_KEYS = [
   'rateLimitWindow',
   'trustedBots',
   'review',
+  'actions',
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** Narrow an unknown value to a `JobStarted` answer. */

@@ -7,7 +7,7 @@
  * `vscode.WorkspaceConfiguration` satisfies.
  */
 
-import { ACTIONS, type Action, type ReviewedAction, type ServerSettings } from './contract';
+import { ACTIONS, type Action, type CustomActionSetting, type ReviewedAction, type ServerSettings } from './contract';
 
 export const DEFAULT_BOT = 'Claude-Sonnet-4.5';
 export const DEFAULT_BASE_URL = 'https://api.poe.com/bot/';
@@ -83,6 +83,7 @@ export function readSettings(config: ConfigReader): ExtensionSettings {
       rateLimitWindow: numberOr(config.get('rateLimitWindow'), DEFAULT_RATE_LIMIT_WINDOW),
       trustedBots: botList(config.get('trustedBots')) ?? [...DEFAULT_TRUSTED_BOTS],
       review: review(config.get('review')),
+      actions: actionList(config.get('actions')),
     },
     settingsApiKey: text(config.get('apiKey')),
     serverPath: text(config.get('server.path')),
@@ -135,6 +136,12 @@ function botList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const names = value.map(text).filter((name): name is string => name !== undefined);
   return names.length === value.length ? names : undefined;
+}
+
+/** The `poe.actions` entries that are objects; the server checks them and names wrong ones. */
+function actionList(value: unknown): CustomActionSetting[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((entry): entry is CustomActionSetting => typeof entry === 'object' && entry !== null);
 }
 
 function review(value: unknown): Record<ReviewedAction, boolean> {

@@ -35,6 +35,7 @@ local M = {}
 ---@field rate_limit? integer Most requests to Poe with your key per `rate_limit_window` (1-500).
 ---@field rate_limit_window? number The window of `rate_limit`, in seconds (1-3600).
 ---@field review? poe_lsp.Review Per action: keep the answer for review instead of streaming it in.
+---@field actions? table[] Your own actions: `{ id, title, instruction, output?, bot?, review?, languages? }`.
 ---@field filetypes? string[] Filetypes to attach to (default: every filetype).
 ---@field root_markers? string[] Files that mark a project's root.
 ---@field progress? boolean Echo Poe's progress in the message area (default true).
@@ -190,6 +191,19 @@ local function bot_list(value)
   return true
 end
 
+---@param value any
+---@return boolean, string?
+local function actions(value)
+  local ok = type(value) == 'table' and vim.islist(value)
+  for _, item in ipairs(ok and value or {}) do
+    ok = ok and type(item) == 'table' and type(item.id) == 'string'
+  end
+  if not ok then
+    return false, 'a list of { id = ..., title = ..., instruction = ... } tables'
+  end
+  return true
+end
+
 --- The validators of the server's settings that a type and a range do not say.
 ---@type table<string, vim.validate.Validator>
 local SERVER_VALIDATORS = {
@@ -201,6 +215,7 @@ local SERVER_VALIDATORS = {
   base_url = url,
   usage_url = url,
   project_instructions = 'boolean',
+  actions = actions,
 }
 
 ---@param setting poe_lsp.Setting

@@ -8,9 +8,12 @@ M.CMD_BALANCE = 'poe.balance'
 M.CMD_CANCEL = 'poe.cancel'
 M.CMD_COMMIT_MESSAGE = 'poe.commitMessage'
 M.CMD_EXPLAIN = 'poe.explain'
+M.CMD_FIX = 'poe.fix'
+M.CMD_LIST_ACTIONS = 'poe.listActions'
 M.CMD_LIST_BOTS = 'poe.listBots'
 M.CMD_REFACTOR = 'poe.refactor'
 M.CMD_REJECT = 'poe.reject'
+M.CMD_RUN = 'poe.run'
 M.CMD_SENT = 'poe.sent'
 M.CMD_WRITE_TESTS = 'poe.writeTests'
 M.CONFIG_SECTION = 'poe'
@@ -18,6 +21,7 @@ M.EXPERIMENTAL_JOB_EVENTS = 'poeJobEvents'
 M.KIND_ACCEPT = 'poe.accept'
 M.KIND_COMMIT_MESSAGE = 'source.poe.commitMessage'
 M.KIND_EXPLAIN = 'poe.explain'
+M.KIND_QUICKFIX = 'quickfix'
 M.KIND_REFACTOR = 'refactor.rewrite'
 M.KIND_REJECT = 'poe.reject'
 M.KIND_WRITE_TESTS = 'poe.writeTests'
@@ -102,6 +106,7 @@ M.SETTINGS = {
     minimum = 1,
     maximum = 3600,
   },
+  { key = 'actions', option = 'actions', type = 'array' },
 }
 
 --- The server's environment variables.

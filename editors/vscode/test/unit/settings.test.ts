@@ -20,6 +20,7 @@ test('unset settings give the server its own defaults, every key present', () =>
     rateLimitWindow: 60,
     trustedBots: [...DEFAULT_TRUSTED_BOTS],
     review: { refactor: false, ask: true, writeTests: false, commitMessage: false },
+    actions: [],
   });
   assert.equal(settings.settingsApiKey, undefined);
   assert.equal(settings.serverPath, undefined);

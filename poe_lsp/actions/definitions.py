@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from poe_lsp.boundary import Boundary, Refused
+from poe_lsp.actions.listing import read_listed
+from poe_lsp.boundary import Boundary
 
 log = logging.getLogger(__name__)
 
@@ -350,14 +351,7 @@ def _without_lines(text: str, lines: tuple[int, int]) -> str:
 def _read(boundary: Boundary, root: PurePosixPath, relative: str) -> str | None:
     if not relative or relative.startswith("../"):
         return None
-    try:
-        found = boundary.read(str(root / relative))
-    except Refused as exc:
-        log.info("definitions left out: %s", exc.message)
-        return None
-    if found is None or len(found) > MAX_PARSED_CHARS:
-        return None
-    return found
+    return read_listed(boundary, root, relative, limit=MAX_PARSED_CHARS, purpose="definitions")
 
 
 def render(definitions: tuple[Definition, ...], fence: str = "```") -> str:

@@ -9,10 +9,16 @@ no file. It blocks: call it through :func:`asyncio.to_thread`.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from poe_lsp.boundary import Boundary, Refused
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 50_000
 """Folder entries looked at, at most, in one walk."""
@@ -100,3 +106,19 @@ def list_files(
         if time.monotonic() > deadline:
             return Listing(tuple(files), complete=not queue)
     return Listing(tuple(files))
+
+
+def read_listed(
+    boundary: Boundary, root: PurePosixPath, relative: str, *, limit: int, purpose: str
+) -> str | None:
+    """Return the text of ``root / relative`` as the workspace boundary reads it, or ``None``
+    when it may not be read (logged with ``purpose``), does not exist, or holds more than
+    ``limit`` characters. Blocks: call it off the event loop."""
+    try:
+        found = boundary.read(str(root / relative))
+    except Refused as exc:
+        log.info("left out of the %s: %s", purpose, exc.message)
+        return None
+    if found is None or len(found) > limit:
+        return None
+    return found

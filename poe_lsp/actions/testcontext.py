@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from poe_lsp.actions.listing import Listing
+from poe_lsp.actions.listing import Listing, read_listed
 from poe_lsp.actions.testsearch import family
-from poe_lsp.boundary import Boundary, Refused
+from poe_lsp.boundary import Boundary
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +231,7 @@ def gather(
     sources: list[str] = []
 
     def read(relative: str) -> str | None:
-        try:
-            found = boundary.read(str(root / relative))
-        except Refused as exc:
-            log.info("left out of the test context: %s", exc.message)
-            return None
-        if found is None or len(found) > MAX_PARSED_CHARS:
-            return None
-        return found
+        return read_listed(boundary, root, relative, limit=MAX_PARSED_CHARS, purpose="test context")
 
     if kind == "python":
         conftests = _conftests(listing, test_path)

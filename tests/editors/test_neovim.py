@@ -560,6 +560,7 @@ def test_poe_completes_subcommands_and_running_jobs(nvim: pynvim.Nvim) -> None:
         "explain",
         "refactor",
         "reject",
+        "run",
         "tests",
     ]
     assert nvim.exec_lua(f"return {complete}", "'<,'>Poe re") == ["refactor", "reject"]
@@ -746,3 +747,28 @@ def test_poe_commit_writes_the_message_above_the_comments(
     assert "+print('hello')" in poe.requests[0].messages[-1]["content"]
     nvim.input("u")
     wait_for(nvim, "vim.deep_equal(H.lines(), ...)", template)
+
+
+# Custom actions ---------------------------------------------------------------------------------
+
+
+def test_poe_run_completes_and_runs_a_custom_action_on_the_range(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    docstrings = {"id": "docstrings", "title": "Add docstrings", "instruction": "Add docstrings"}
+    setup(nvim, poe, api_key=KEY, bot="Code", actions=[docstrings])
+    new_body = ['    """The area."""', "    return math.pi * r ** 2"]
+    poe.set_script("Code", Script(chunks=code(*new_body), delay=0.1))
+    open_file(nvim, project / "pkg" / "geometry.py")
+    wait_for(nvim, "#vim.lsp.get_clients({ bufnr = 0, name = 'poe_lsp' }) == 1")
+    wait_for(nvim, "vim.tbl_contains(vim.fn.getcompletion('Poe run ', 'cmdline'), 'docstrings')")
+
+    nvim.command("5,6Poe run docstrings")
+    (event,) = job_events(nvim)
+
+    assert event["outcome"] == "done", event["message"]
+    original = lines(SOURCE)
+    assert nvim.exec_lua("return H.lines()") == [*original[:4], *new_body, *original[6:]]
+    assert "Instruction: Add docstrings" in poe.requests[0].messages[-1]["content"]
+    nvim.input("u")
+    wait_for(nvim, "vim.deep_equal(H.lines(), ...)", original)

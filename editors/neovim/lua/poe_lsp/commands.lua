@@ -28,6 +28,26 @@ M.subcommands = {
   refactor = action('refactor'),
   tests = action('writeTests'),
   ask = action('ask'),
+  run = {
+    run = function(args, opts)
+      local poe = require('poe_lsp')
+      local id = vim.trim(args)
+      if id == '' then
+        return vim.notify('Poe: say which action: :Poe run {id}', vim.log.levels.WARN)
+      end
+      local client, problem = poe.client()
+      if not client then
+        return vim.notify('Poe: ' .. assert(problem), vim.log.levels.WARN)
+      end
+      local range = require('poe_lsp.range').from_command(opts, client.offset_encoding)
+      poe.run_action(id, { range = range })
+    end,
+    complete = function(arglead)
+      return vim.tbl_filter(function(id)
+        return vim.startswith(id, arglead)
+      end, require('poe_lsp').action_ids())
+    end,
+  },
   commit = {
     run = function()
       require('poe_lsp').commit_message()

@@ -144,6 +144,59 @@ function M.run(action, opts)
   end, bufnr)
 end
 
+--- Run your own action `id` (the `actions` option) or a project prompt file (`prompt:<name>`)
+--- on a range, like the built-in action of its output.
+---@param id string
+---@param opts? poe_lsp.ActionOpts
+function M.run_action(id, opts)
+  opts = opts or {}
+  local bufnr = resolve_buf(opts.bufnr)
+  local client, problem = M.client(bufnr)
+  if not client then
+    return notify(assert(problem), vim.log.levels.WARN)
+  end
+  if not offers(client, contract.CMD_RUN) then
+    return notify('this poe-lsp has no custom actions; update poe-lsp.')
+  end
+  local winid = bufnr == vim.api.nvim_get_current_buf() and 0 or vim.fn.bufwinid(bufnr)
+  if not opts.range and winid == -1 then
+    return notify('give a range: the buffer is in no window.', vim.log.levels.WARN)
+  end
+  local range = opts.range or require('poe_lsp.range').cursor(winid, client.offset_encoding)
+  local argument =
+    { action = id, textDocument = { uri = vim.uri_from_bufnr(bufnr) }, range = range }
+  execute(client, contract.CMD_RUN, { argument }, function(result)
+    if result.jobId then
+      local job = { id = result.jobId, action = id, client_id = client.id, bufnr = bufnr }
+      require('poe_lsp.jobs').started(job)
+    end
+  end, bufnr)
+end
+
+--- The ids of the custom actions and prompt files offered for `bufnr` (asks the server; empty
+--- when it cannot tell within half a second).
+---@param bufnr? integer
+---@return string[]
+function M.action_ids(bufnr)
+  bufnr = resolve_buf(bufnr)
+  local client = M.client(bufnr)
+  if not client or not offers(client, contract.CMD_LIST_ACTIONS) then
+    return {}
+  end
+  local params = {
+    command = contract.CMD_LIST_ACTIONS,
+    arguments = { { textDocument = { uri = vim.uri_from_bufnr(bufnr) } } },
+  }
+  local response = client:request_sync('workspace/executeCommand', params, 500, bufnr)
+  local result = response and response.result
+  if type(result) ~= 'table' or type(result.actions) ~= 'table' then
+    return {}
+  end
+  return vim.tbl_map(function(entry)
+    return entry.id
+  end, result.actions)
+end
+
 --- Explain the range: the explanation opens in a float when ready, and is the hover of the range.
 ---@param opts? poe_lsp.ActionOpts
 function M.explain(opts)

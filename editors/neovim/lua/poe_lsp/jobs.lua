@@ -5,7 +5,7 @@ local M = {}
 
 ---@class poe_lsp.Job
 ---@field id string The server's job id, like `refactor-1`.
----@field action poe_lsp.Action
+---@field action poe_lsp.Action|string A custom action's id for `:Poe run`.
 ---@field client_id integer
 ---@field bufnr integer The buffer the action was started in.
 

@@ -97,6 +97,9 @@ class Script:
     answer (e.g. ``retry-after`` or ``x-ratelimit-*``); no header is added unless given here.
     With ``html`` set, a ``status`` script answers that raw HTML page instead of JSON.
 
+    ``report_delay`` is how long the bot takes to answer a ``report_error`` POST (a slow
+    server: fastapi_poe awaits that report before it returns).
+
     With ``echo_authorization``, every ``{authorization}`` in ``error_text``, ``html`` and the
     strings of ``body`` becomes the request's ``Authorization`` header, as a careless server
     or proxy echoes it.
@@ -114,6 +117,7 @@ class Script:
     headers: dict[str, str] = field(default_factory=dict)
     html: str | None = None
     echo_authorization: bool = False
+    report_delay: float = 0.0
 
     def __post_init__(self) -> None:
         """Reject an unknown ``end``."""
@@ -535,6 +539,8 @@ class FakePoe:
         if script is None:
             await JSONResponse({"detail": "Not Found"}, status_code=404)(scope, replay, send)
         elif not is_query:
+            if script.report_delay > 0 and body.get("type") == "report_error":
+                await asyncio.sleep(script.report_delay)
             await self._app(scope, replay, send)
         elif script.status is not None and _is_bearer(authorization):
             if script.first_delay > 0:

@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 _NO_DONE = "without sending 'done'"
 _unfinished: contextvars.ContextVar[bool] = contextvars.ContextVar("poe_unfinished", default=False)
 """Set when fastapi_poe reports (to the bot) that the stream ended without ``done``: it
-raises nothing then, so the request hook that sees that report is how we learn of it."""
+raises nothing then, so its ``on_error`` callback, called before that report is posted, is how
+we learn of it. The report itself may still fail (a slow bot server times it out): the answer
+was cut off all the same."""
 
 
 class FastapiPoeClient:
@@ -81,7 +83,6 @@ class FastapiPoeClient:
             session = self._sessions[direct] = httpx.AsyncClient(
                 timeout=self._timeout,
                 event_hooks={
-                    "request": [_notice_unfinished],
                     "response": [_observe_limits, _raise_for_status],
                 },
                 mounts=_NO_PROXY if direct else None,
@@ -144,7 +145,8 @@ class FastapiPoeClient:
                     if message.text or message.is_replace_response:
                         yield AnswerChunk(message.text, message.is_replace_response)
         except fp.BotError as exc:
-            raise describe_failure(exc, query.bot, self._wording) from None
+            if not _unfinished.get():
+                raise describe_failure(exc, query.bot, self._wording) from None
         if _unfinished.get():
             raise PoeError(
                 "network",
@@ -219,14 +221,6 @@ class _Request(fp.QueryRequest):
         return f"QueryRequest({len(self.query)} messages)"
 
 
-async def _notice_unfinished(request: httpx.Request) -> None:
-    if request.method != "POST":
-        return
-    with contextlib.suppress(httpx.RequestNotRead):
-        if _NO_DONE.encode() in request.content:
-            _unfinished.set(True)
-
-
 async def _observe_limits(response: httpx.Response) -> None:
     """Feed each response's rate-limit hints to the limiter of the key that made it."""
     scheme, _, key = response.request.headers.get("authorization", "").partition(" ")
@@ -241,6 +235,8 @@ async def _raise_for_status(response: httpx.Response) -> None:
 
 
 def _log_bot_error(exc: Exception, message: str) -> None:
+    if _NO_DONE in str(exc):
+        _unfinished.set(True)
     log.warning("%s: %s", bounded(message, ERROR_TEXT_LIMIT), type(exc).__name__)
 
 

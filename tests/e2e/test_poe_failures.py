@@ -81,6 +81,13 @@ FAILURES = {
         Script(chunks=PARTIAL, delay=0.1, end="error", error_text="oops"), "oops", 1, True
     ),
     "no-done": Failure(Script(chunks=PARTIAL, delay=0.1, end="nodone"), "cut off", 1, True),
+    "no-done-slow-report": Failure(
+        Script(chunks=PARTIAL, delay=0.1, end="nodone", report_delay=3),
+        "cut off",
+        1,
+        True,
+        settings={"readTimeout": 1},
+    ),
     "read-timeout": Failure(
         Script(chunks=["```python\n", "x = 1\n", "y = 2\n"], delay=2.5),
         "too long",

@@ -18,6 +18,8 @@ class Sent:
 
     messages: tuple[Message, ...]
     sources: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
+    """What was left out to fit the context budget (the user message says it too)."""
 
     @property
     def characters(self) -> int:
@@ -27,10 +29,13 @@ class Sent:
     def summary(self) -> str:
         """``"sent 2 files, 5,210 characters"``, as the progress says it."""
         files, chars = len(self.sources), self.characters
-        return (
+        said = (
             f"sent {files} file{'' if files == 1 else 's'}, "
             f"{chars:,} character{'' if chars == 1 else 's'}"
         )
+        if self.dropped:
+            said += f"; left out to fit contextBudget: {', '.join(self.dropped)}"
+        return said
 
 
 class SentLog:

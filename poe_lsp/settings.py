@@ -176,6 +176,18 @@ class Settings:
         "The project's `.github/prompts/<name>.prompt.md` files are offered the same way "
         "(id `prompt:<name>`). A wrong entry is named in a warning and skipped.",
     )
+    # The context budget (issue 13).
+    context_budget: int = setting(
+        "contextBudget",
+        "integer",
+        24_000,
+        "The most characters of context sent with one request; the selection is always sent.",
+        minimum=4_000,
+        maximum=400_000,
+        details="What does not fit is left out by whole lines, in this order: the surrounding "
+        "lines, the test file, the definitions, the header, the project's instructions, the "
+        "diagnostics. The progress and `poe.sent` say what was left out.",
+    )
     env_trusted_bots: tuple[str, ...] = ()
     """``$POE_TRUSTED_BOTS``: more bots trusted without asking (``*``: every bot)."""
     allowed_hosts: frozenset[trust.HostEntry] = frozenset()
@@ -312,6 +324,9 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
     actions, wrong_actions = parse_actions(data.get("actions"))
     problems += wrong_actions
     settings = replace(settings, actions=actions)
+    budget = _number(data, "contextBudget", problems)
+    if budget is not None:
+        settings = replace(settings, context_budget=int(budget))
     return settings, problems
 
 

@@ -354,22 +354,6 @@ def _read(boundary: Boundary, root: PurePosixPath, relative: str) -> str | None:
     return read_listed(boundary, root, relative, limit=MAX_PARSED_CHARS, purpose="definitions")
 
 
-def render(definitions: tuple[Definition, ...], fence: str = "```") -> str:
-    """The prompt's part: each definition under a comment naming its file."""
-    if not definitions:
-        return ""
-    blocks = []
-    for d in definitions:
-        marker = "#" if d.path.endswith(".py") else "//"
-        blocks.append(f"{marker} {d.path}\n{d.text}")
-    return (
-        "Definitions the selection uses (signatures and docstrings only):\n"
-        + f"{fence}\n"
-        + "\n\n".join(blocks)
-        + f"\n{fence}"
-    )
-
-
 def import_roots(root: str, source: str) -> tuple[str, ...]:
     """Folders (workspace-relative) absolute imports of ``source`` start from: the root,
     ``src``, and the folder above the source's top package. Blocks (looks for

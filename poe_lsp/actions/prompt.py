@@ -104,9 +104,10 @@ class PromptInput:
     """For a commit message: what starts a line git drops as a comment."""
     tests: TestContext | None = None
     """Write tests: the framework, the import of the code under test, the fixtures."""
-    definitions: str = ""
-    """The signatures and docstrings of what the selection uses, rendered."""
-    definition_sources: tuple[str, ...] = ()
+    definitions: tuple[tuple[str, str], ...] = ()
+    """The signatures and docstrings of what the selection uses: (workspace path, text)."""
+    dropped: tuple[str, ...] = ()
+    """What was left out to fit the context budget, as the progress says it."""
     custom: bool = False
     """The instruction is a custom action's (:mod:`~poe_lsp.actions.custom`): the system
     message asks to follow it."""
@@ -139,7 +140,15 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
     if p.after:
         parts.append(f"Code after the selection:\n{fence}{lang}\n{_head(p.after)}\n{fence}")
     if p.definitions:
-        parts.append(p.definitions)
+        blocks = "\n\n".join(
+            f"{'#' if path.endswith('.py') else '//'} {path}\n{text}"
+            for path, text in p.definitions
+        )
+        fenced = _fence_for(blocks)
+        parts.append(
+            "Definitions the selection uses (signatures and docstrings only):\n"
+            f"{fenced}{lang}\n{blocks}\n{fenced}"
+        )
     if p.diagnostics:
         listed = "\n".join(
             f"- line {d.line + 1}: {d.severity}: {d.message}"
@@ -154,12 +163,19 @@ def build_messages(p: PromptInput) -> tuple[Message, ...]:
                 f"The tests go at the end of the existing file {p.test_path}, which begins:\n"
                 f"{fence}{lang}\n{_head(p.test_head)}\n{fence}"
             )
+        elif p.test_head == "":
+            parts.append(
+                f"The tests go at the end of the existing file {p.test_path} (its text was left "
+                "out to fit the context budget)."
+            )
         else:
             parts.append(f"The tests go into the new file {p.test_path}.")
         if p.tests is not None and p.tests.describe():
             parts.append(p.tests.describe())
     if p.instruction:
         parts.append(f"Instruction: {p.instruction.strip()}")
+    if p.dropped:
+        parts.append(f"Left out to fit the context budget: {', '.join(p.dropped)}.")
     return (
         Message("system", system_text(p.action, p.project, custom=p.custom)),
         Message("user", "\n\n".join(parts)),
@@ -235,10 +251,18 @@ def _fence_for(text: str) -> str:
 
 
 def _tail(text: str) -> str:
+    """The end of ``text``, at most :data:`MAX_CONTEXT_CHARS`, from a line's start."""
     text = text.rstrip("\n")
-    return text[-MAX_CONTEXT_CHARS:]
+    if len(text) <= MAX_CONTEXT_CHARS:
+        return text
+    cut = text[-MAX_CONTEXT_CHARS:]
+    return cut[cut.index("\n") + 1 :] if "\n" in cut else ""
 
 
 def _head(text: str) -> str:
+    """The start of ``text``, at most :data:`MAX_CONTEXT_CHARS`, up to a line's end."""
     text = text.rstrip("\n")
-    return text[:MAX_CONTEXT_CHARS]
+    if len(text) <= MAX_CONTEXT_CHARS:
+        return text
+    cut = text[:MAX_CONTEXT_CHARS]
+    return cut[: cut.rindex("\n")] if "\n" in cut else ""

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from poe_lsp import messages
+from poe_lsp.actions.budget import fit
 from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.instructions import read_project
@@ -103,7 +104,8 @@ async def run_action(
         target, prompt = await targets.open(decided, progress, job.id)
         job.writer = target.writer
         bot = decided.bot
-        request = Sent(build_messages(prompt), sources(prompt))
+        prompt, dropped = fit(prompt, settings.context_budget)
+        request = Sent(build_messages(prompt), sources(prompt), dropped)
         session.sent.record(job.id, request)
         progress.report(f"asking {decided.bot} ({request.summary()})…")
         client = await session.poe_client(settings)
@@ -296,11 +298,7 @@ async def _with_definitions(decided: Plan, editor: Host) -> Plan:
     )
     if not found:
         return decided
-    prompt = replace(
-        decided.prompt,
-        definitions=definitions.render(found),
-        definition_sources=tuple(d.path for d in found),
-    )
+    prompt = replace(decided.prompt, definitions=tuple((d.path, d.text) for d in found))
     return replace(decided, prompt=prompt)
 
 
@@ -311,7 +309,7 @@ def sources(prompt: PromptInput) -> tuple[str, ...]:
     if prompt.test_path is not None and prompt.test_head:
         found.append(prompt.test_path)
     found.extend(f.path for f in prompt.project)
-    found.extend(prompt.definition_sources)
+    found.extend(path for path, _ in prompt.definitions)
     if prompt.tests is not None:
         found.extend(prompt.tests.sources)
     if prompt.instruction_source is not None:

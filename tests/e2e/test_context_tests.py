@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from lsprotocol import types as t
 
-from tests.e2e.conftest import execute, rng, wait_for_progress_end
+from tests.e2e.conftest import execute, rng, settings_for, wait_for_progress_end
 from tests.e2e.editor import Editor
 from tests.e2e.test_commands import code_answer
 from tests.fakepoe import FakePoe, Script
@@ -180,3 +181,39 @@ async def test_an_imported_module_linked_outside_is_not_read(
     user = poe.requests[0].messages[-1]["content"]
     assert SECRET not in user
     assert "pkg/helpers.py" not in user
+
+
+# The budget -----------------------------------------------------------------------------
+
+
+async def test_the_budget_drops_surrounding_lines_before_the_header_and_cuts_no_line(
+    session: Editor, poe: FakePoe
+) -> None:
+    header = "import math\nimport os\n"
+    body = "".join(f"VALUE_{i:03d} = {i} * 98765432101234567890\n" for i in range(300))
+    source = header + "\n" + body + "\n\ndef area(r):\n    return math.pi * r * r\n"
+    settings = {"poe": {**settings_for(poe), "contextLines": 200, "contextBudget": 4000}}
+    session.client.workspace_did_change_configuration(
+        t.DidChangeConfigurationParams(settings=settings)
+    )
+    poe.set_script("Code", Script(chunks=code_answer("def area(r):\n    return 0\n")))
+    uri = (session.root / "shapes.py").as_uri()
+    session.open(uri, source)
+    line = source.count("\n") - 2
+    await execute(
+        session.client,
+        "poe.refactor",
+        {"textDocument": {"uri": uri}, "range": rng(line, 0, line + 2, 0)},
+    )
+    (reports,) = await wait_for_progress_end(session.client)
+
+    user = poe.requests[0].messages[-1]["content"]
+    assert sum(len(m["content"]) for m in poe.requests[0].messages) <= 4000
+    assert f"The file begins (lines 1-2):\n```python\n{header}```" in user
+    before = user.split("Code before the selection:\n```python\n")[1].split("\n```")[0]
+    kept = before.split("\n")
+    assert kept and all(k in body.split("\n") for k in kept), "whole lines only"
+    assert "VALUE_299" in before and "VALUE_000" not in before, "the farthest go first"
+    assert "Left out to fit the context budget:" in user
+    said = [getattr(r, "message", None) or "" for r in reports]
+    assert any("surrounding lines" in m and "contextBudget" in m for m in said), said

@@ -117,4 +117,3 @@ def test_gather_reads_the_imported_module_most_used_first(tmp_path: Path) -> Non
     )
     assert [(x.name, x.path) for x in found] == [("scale", "pkg/helpers.py"), ("g", "pkg/uses.py")]
     assert "return v * 2" not in found[0].text
-    assert "# pkg/helpers.py" in d.render(found)

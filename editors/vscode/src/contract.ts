@@ -172,6 +172,7 @@ export interface ServerSettings {
   rateLimitWindow?: number;
   trustedBots?: string[];
   review?: Partial<Record<ReviewedAction, boolean>>;
+  contextBudget?: number;
   actions?: CustomActionSetting[];
 }
 
@@ -208,6 +209,7 @@ export const SERVER_SETTINGS_KEYS = [
   'trustedBots',
   'review',
   'actions',
+  'contextBudget',
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** Narrow an unknown value to a `JobStarted` answer. */

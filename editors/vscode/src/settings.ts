@@ -14,6 +14,7 @@ export const DEFAULT_BASE_URL = 'https://api.poe.com/bot/';
 export const DEFAULT_CONTEXT_LINES = 30;
 export const DEFAULT_READ_TIMEOUT = 120;
 export const DEFAULT_PROJECT_INSTRUCTIONS = true;
+export const DEFAULT_CONTEXT_BUDGET = 24000;
 export const DEFAULT_RATE_LIMIT = 500;
 export const DEFAULT_RATE_LIMIT_WINDOW = 60;
 export const DEFAULT_TRUSTED_BOTS: readonly string[] = [
@@ -84,6 +85,7 @@ export function readSettings(config: ConfigReader): ExtensionSettings {
       trustedBots: botList(config.get('trustedBots')) ?? [...DEFAULT_TRUSTED_BOTS],
       review: review(config.get('review')),
       actions: actionList(config.get('actions')),
+      contextBudget: numberOr(config.get('contextBudget'), DEFAULT_CONTEXT_BUDGET),
     },
     settingsApiKey: text(config.get('apiKey')),
     serverPath: text(config.get('server.path')),

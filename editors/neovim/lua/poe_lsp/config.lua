@@ -31,6 +31,7 @@ local M = {}
 ---@field context_lines? integer Lines around the selection sent as context (0-500).
 ---@field project_instructions? boolean Send the project's `AGENTS.md` & co. as its conventions (default true).
 ---@field read_timeout? number Seconds to wait for the next piece of an answer (1-600).
+---@field context_budget? integer Most characters of context sent with one request (4000-400000).
 ---@field trusted_bots? string[] Bots that spend your points without asking first (`'*'`: all).
 ---@field rate_limit? integer Most requests to Poe with your key per `rate_limit_window` (1-500).
 ---@field rate_limit_window? number The window of `rate_limit`, in seconds (1-3600).

@@ -107,6 +107,13 @@ M.SETTINGS = {
     maximum = 3600,
   },
   { key = 'actions', option = 'actions', type = 'array' },
+  {
+    key = 'contextBudget',
+    option = 'context_budget',
+    type = 'integer',
+    minimum = 4000,
+    maximum = 400000,
+  },
 }
 
 --- The server's environment variables.

@@ -21,6 +21,7 @@ test('unset settings give the server its own defaults, every key present', () =>
     trustedBots: [...DEFAULT_TRUSTED_BOTS],
     review: { refactor: false, ask: true, writeTests: false, commitMessage: false },
     actions: [],
+    contextBudget: 24000,
   });
   assert.equal(settings.settingsApiKey, undefined);
   assert.equal(settings.serverPath, undefined);

@@ -24,6 +24,7 @@ BENCHMARKS = {
     "large": "bench.large_files",
     "cancel": "bench.cancel",
     "concurrency": "bench.concurrency",
+    "context": "bench.gather",
 }
 """Name -> module with ``async def run(ctx) -> list[Row]``, in the order of the table."""
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -32,6 +32,8 @@ class Config:
     """Requests per run whose median is that run's value (benchmark 6)."""
     jobs: int
     """Concurrent jobs (benchmark 8)."""
+    context_files: int
+    """Files of the workspace context is gathered from (benchmark 9)."""
     job_chunks: int
 
     def with_runs(self, runs: int | None) -> Config:
@@ -46,6 +48,7 @@ FULL = Config(
     large_sizes=(1_000, 10_000, 50_000),
     samples=40,
     jobs=50,
+    context_files=2000,
     job_chunks=100,
 )
 QUICK = Config(
@@ -56,6 +59,7 @@ QUICK = Config(
     large_sizes=(100, 2_000),
     samples=3,
     jobs=4,
+    context_files=200,
     job_chunks=20,
 )
 

@@ -1,4 +1,5 @@
-"""The git boundary: the only place poe-lsp runs git, to read what is staged for a commit.
+"""The git boundary: the only place poe-lsp runs git, to read what is staged for a commit
+and which files a work tree ignores.
 
 A repository is not trusted: its ``.git/config`` (and ``.gitattributes``) can name programs
 that git runs (an external diff, a textconv filter, an fsmonitor hook, a pager, a lazy fetch
@@ -7,7 +8,8 @@ with :data:`SAFE_CONFIG` on the command line, which wins over every config file 
 on to any git it starts; with ``--no-ext-diff --no-textconv``; with an environment stripped of
 the caller's ``GIT_*`` variables; off the terminal, with a timeout and a cap on what it prints.
 It reads only the index, ``HEAD`` and objects of the repository (``git diff --cached``), in its
-git folder, without a work tree. The functions that find the git folder block: call them
+git folder, without a work tree; and, for the list of ignored files (``git ls-files``), the
+``.gitignore`` files of the work tree. The functions that find the git folder block: call them
 through :func:`asyncio.to_thread`.
 """
 
@@ -174,10 +176,14 @@ async def run_git(
     cap: int = MAX_DIFF_BYTES,
     ok: tuple[int, ...] = (0,),
     timeout: float = GIT_TIMEOUT,
+    work_tree: str | None = None,
 ) -> tuple[bytes, int]:
     """Run ``git --git-dir=GIT_DIR ARGS`` safely; return at most ``cap + 1`` bytes of its
-    output (more stops it) and its exit code, one of ``ok`` unless the output was cut."""
+    output (more stops it) and its exit code, one of ``ok`` unless the output was cut. With
+    ``work_tree``, git runs in that work tree (to read which files it ignores)."""
     command = ["git", "--no-pager", f"--git-dir={git_dir}"]
+    if work_tree is not None:
+        command.append(f"--work-tree={work_tree}")
     for entry in SAFE_CONFIG:
         command += ["-c", entry]
     try:
@@ -187,7 +193,7 @@ async def run_git(
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            cwd=git_dir,
+            cwd=work_tree or git_dir,
             env=git_env(),
         )
     except FileNotFoundError:

@@ -82,3 +82,11 @@ UNEXPECTED = (
     "poe-lsp failed unexpectedly (see its log), so the job stopped; try again, and if it "
     "happens again, report it with the log."
 )
+
+
+def secret_refused(name: str) -> str:
+    """Say that a file whose name looks like a secret is never sent, and what to do."""
+    return (
+        f"Poe sends nothing from {name}: its name looks like a file of secrets (keys, "
+        "passwords, tokens). Copy the code you want to ask about into another file."
+    )

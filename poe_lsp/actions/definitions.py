@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from poe_lsp.actions.listing import read_listed
+from poe_lsp.actions.private import ONLY_SECRETS, Withheld
 from poe_lsp.boundary import Boundary
 
 log = logging.getLogger(__name__)
@@ -284,9 +285,10 @@ def gather(
     lines: tuple[int, int],
     language: str,
     import_roots: tuple[str, ...] = (".",),
+    withheld: Withheld = ONLY_SECRETS,
 ) -> tuple[Definition, ...]:
     """The definitions ``selection`` (lines ``lines`` of the file ``source``, relative to
-    ``root``, holding ``text``) uses, the most used first."""
+    ``root``, holding ``text``) uses, the most used first; never from a ``withheld`` file."""
     is_python = language == "python" or source.endswith(".py")
     is_js = not is_python and (
         PurePosixPath(source).suffix in JS_EXTENSIONS or "script" in language
@@ -321,7 +323,7 @@ def gather(
         if not needed or modules >= MAX_MODULES:
             continue
         for relative in files:
-            found = _read(boundary, root, relative)
+            found = _read(boundary, root, relative, withheld)
             if found is None:
                 continue
             modules += 1
@@ -348,10 +350,17 @@ def _without_lines(text: str, lines: tuple[int, int]) -> str:
     return "\n".join(split)
 
 
-def _read(boundary: Boundary, root: PurePosixPath, relative: str) -> str | None:
+def _read(boundary: Boundary, root: PurePosixPath, relative: str, withheld: Withheld) -> str | None:
     if not relative or relative.startswith("../"):
         return None
-    return read_listed(boundary, root, relative, limit=MAX_PARSED_CHARS, purpose="definitions")
+    return read_listed(
+        boundary,
+        root,
+        relative,
+        limit=MAX_PARSED_CHARS,
+        purpose="definitions",
+        withheld=withheld,
+    )
 
 
 def import_roots(root: str, source: str) -> tuple[str, ...]:

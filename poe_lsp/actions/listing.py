@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from poe_lsp.actions.private import Withheld
 from poe_lsp.boundary import Boundary, Refused
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,22 @@ def list_files(
 
 
 def read_listed(
-    boundary: Boundary, root: PurePosixPath, relative: str, *, limit: int, purpose: str
+    boundary: Boundary,
+    root: PurePosixPath,
+    relative: str,
+    *,
+    limit: int,
+    purpose: str,
+    withheld: Withheld,
 ) -> str | None:
     """Return the text of ``root / relative`` as the workspace boundary reads it, or ``None``
-    when it may not be read (logged with ``purpose``), does not exist, or holds more than
-    ``limit`` characters. Blocks: call it off the event loop."""
+    when it is never sent (``withheld``: it looks like a secret, git ignores it), may not be
+    read (both logged with ``purpose``), does not exist, or holds more than ``limit``
+    characters. Blocks: call it off the event loop."""
+    reason = withheld.reason(relative)
+    if reason is not None:
+        log.info("left out of the %s: %s", purpose, reason)
+        return None
     try:
         found = boundary.read(str(root / relative))
     except Refused as exc:

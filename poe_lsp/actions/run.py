@@ -24,6 +24,7 @@ from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
+from poe_lsp.actions.private import Withheld, looks_secret, withheld
 from poe_lsp.actions.prompt import PromptInput, build_messages
 from poe_lsp.actions.targets import MessageText, Target, Targets
 from poe_lsp.actions.testcontext import gather
@@ -92,15 +93,9 @@ async def run_action(
         settings = await session.ready_settings()
         key = await _check_trust(settings, action, args, editor, progress)
         if planner is None:
-            decided = await _plan_selection(editor, settings, action, args, tests, custom)
+            decided = await plan_with_context(editor, settings, action, args, tests, custom)
         else:
-            decided = await planner(settings, progress)
-        document = decided.document
-        if settings.project_instructions:
-            project = await asyncio.to_thread(
-                read_project, Boundary(editor.roots), document.path, editor.root
-            )
-            decided = replace(decided, prompt=replace(decided.prompt, project=project))
+            decided = await with_instructions(await planner(settings, progress), editor, settings)
         target, prompt = await targets.open(decided, progress, job.id)
         job.writer = target.writer
         bot = decided.bot
@@ -146,17 +141,22 @@ async def run_action(
             target.close()
 
 
-async def _plan_selection(
+async def plan_with_context(
     editor: Host,
     settings: Settings,
     action: Action,
     args: ActionArgs,
-    tests: TestPlace | None,
-    custom: CustomAction | None,
+    tests: TestPlace | None = None,
+    custom: CustomAction | None = None,
 ) -> Plan:
+    """The plan of an action on a selection, with all the context it sends: the project's
+    instructions, the test file's framework, import and fixtures, the definitions the
+    selection uses; never a withheld file (:mod:`~poe_lsp.actions.private`)."""
     document = await editor.read_document(args.uri)
     if document is None:
         raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
+    if looks_secret(document.path):
+        raise Stop(messages.secret_refused(PurePosixPath(document.path).name), "warning")
     if action == "writeTests" and tests is None:
         source = PurePosixPath(document.path)
         tests = await asyncio.to_thread(locate_tests, editor.root, source, document.language_id)
@@ -170,9 +170,21 @@ async def _plan_selection(
         test_path=tests.path if tests is not None else None,
         custom=custom,
     )
+    hidden = await withheld(editor.root)
     if tests is not None and decided.test_path is not None:
-        decided = await _with_test_context(decided, editor, tests)
-    return await _with_definitions(decided, editor)
+        decided = await _with_test_context(decided, editor, tests, hidden)
+    decided = await _with_definitions(decided, editor, hidden)
+    return await with_instructions(decided, editor, settings)
+
+
+async def with_instructions(decided: Plan, editor: Host, settings: Settings) -> Plan:
+    """``decided`` with the project's instructions (unless the settings turn them off)."""
+    if not settings.project_instructions:
+        return decided
+    project = await asyncio.to_thread(
+        read_project, Boundary(editor.roots), decided.document.path, editor.root
+    )
+    return replace(decided, prompt=replace(decided.prompt, project=project))
 
 
 def finish(
@@ -244,7 +256,9 @@ async def _check_trust(
     return settings.api_key
 
 
-async def _with_test_context(decided: Plan, editor: Host, tests: TestPlace) -> Plan:
+async def _with_test_context(
+    decided: Plan, editor: Host, tests: TestPlace, hidden: Withheld
+) -> Plan:
     """``decided`` with the framework, the import and the fixtures of its test file."""
     root, path = editor.root, decided.test_path
     source = PurePosixPath(decided.document.path)
@@ -264,11 +278,12 @@ async def _with_test_context(decided: Plan, editor: Host, tests: TestPlace) -> P
         decided.document.language_id,
         decided.document.text,
         (selection.start[0], last),
+        hidden,
     )
     return replace(decided, prompt=replace(decided.prompt, tests=found))
 
 
-async def _with_definitions(decided: Plan, editor: Host) -> Plan:
+async def _with_definitions(decided: Plan, editor: Host, hidden: Withheld) -> Plan:
     """``decided`` with the signatures and docstrings of the names its selection uses."""
     from poe_lsp.actions import definitions
 
@@ -288,6 +303,7 @@ async def _with_definitions(decided: Plan, editor: Host) -> Plan:
             (selection.start[0], last),
             decided.document.language_id,
             definitions.import_roots(str(root), relative),
+            hidden,
         )
 
     shown = selection.header + selection.before + selection.after

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from poe_lsp.actions.listing import Listing, read_listed
+from poe_lsp.actions.private import ONLY_SECRETS, Withheld
 from poe_lsp.actions.testsearch import family
 from poe_lsp.boundary import Boundary
 
@@ -222,16 +223,25 @@ def gather(
     language: str,
     text: str,
     lines: tuple[int, int],
+    withheld: Withheld = ONLY_SECRETS,
 ) -> TestContext:
     """Return what Write tests says of ``test_path`` for ``source`` (both relative to
-    ``root``), the selected ``lines`` of ``text`` being the code under test."""
+    ``root``), the selected ``lines`` of ``text`` being the code under test; nothing from a
+    ``withheld`` file."""
     kind = family(PurePosixPath(source), language)
     listing = listing or Listing(())
     names = defined_names(text, lines[0], lines[1], kind)
     sources: list[str] = []
 
     def read(relative: str) -> str | None:
-        return read_listed(boundary, root, relative, limit=MAX_PARSED_CHARS, purpose="test context")
+        return read_listed(
+            boundary,
+            root,
+            relative,
+            limit=MAX_PARSED_CHARS,
+            purpose="test context",
+            withheld=withheld,
+        )
 
     if kind == "python":
         conftests = _conftests(listing, test_path)

@@ -555,12 +555,14 @@ def test_poe_completes_subcommands_and_running_jobs(nvim: pynvim.Nvim) -> None:
         "accept",
         "ask",
         "balance",
+        "bot",
         "cancel",
         "commit",
         "explain",
         "refactor",
         "reject",
         "run",
+        "sent",
         "tests",
     ]
     assert nvim.exec_lua(f"return {complete}", "'<,'>Poe re") == ["refactor", "reject"]
@@ -772,3 +774,52 @@ def test_poe_run_completes_and_runs_a_custom_action_on_the_range(
     assert "Instruction: Add docstrings" in poe.requests[0].messages[-1]["content"]
     nvim.input("u")
     wait_for(nvim, "vim.deep_equal(H.lines(), ...)", original)
+
+
+# What was sent, and the bot -----------------------------------------------------------------------
+
+
+def test_poe_sent_shows_what_the_last_job_sent_as_markdown(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    setup(nvim, poe, api_key=KEY, bot="Code")
+    poe.set_script("Code", Script(chunks=code("    return r * r * 3.14")))
+    open_file(nvim, project / "pkg" / "geometry.py")
+    nvim.command("5,6Poe refactor")
+    job_events(nvim)
+
+    nvim.command("Poe sent")
+    wait_for(nvim, "vim.bo.filetype == 'markdown'")
+
+    shown = "\n".join(nvim.exec_lua("return H.lines()"))
+    received = poe.requests[0].messages
+    assert shown.startswith("# What refactor-")
+    assert "## system" in shown and "## user" in shown
+    for message in received:
+        assert message["content"] in shown, "every message, exactly as the bot received it"
+    assert nvim.exec_lua("return vim.bo.modifiable") is False
+
+
+def test_poe_bot_picks_from_the_catalogue_and_the_next_job_uses_it(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    poe.set_models(
+        [
+            {"id": "Code", "owned_by": "Poe", "description": "Writes code"},
+            {"id": "Picked-Bot", "owned_by": "Acme", "description": "A  careful\nreviewer"},
+        ]
+    )
+    setup(nvim, poe, api_key=KEY, bot="Code")
+    poe.set_script("Picked-Bot", Script(chunks=code("    return r * r * 3.14")))
+    open_file(nvim, project / "pkg" / "geometry.py")
+    nvim.exec_lua("H.answer = ...", "Picked-Bot (Acme) — A careful reviewer")
+
+    nvim.command("Poe bot refactor")
+    wait_for(nvim, "H.all_messages():find('now uses Picked%-Bot')")
+    nvim.command("5,6Poe refactor")
+    (event,) = job_events(nvim)
+
+    assert event["outcome"] == "done", event["message"]
+    assert [r.bot for r in poe.requests] == ["Picked-Bot"]
+    assert nvim.exec_lua("return H.questions") == ["Poe bot for refactor:"]
+    assert 'bots = { refactor = "Picked-Bot" }' in nvim.exec_lua("return H.all_messages()")

@@ -81,6 +81,23 @@ M.subcommands = {
       require('poe_lsp').balance()
     end,
   },
+  sent = {
+    run = function(args)
+      require('poe_lsp').sent(args ~= '' and args or nil)
+    end,
+  },
+  bot = {
+    run = function(args)
+      require('poe_lsp').choose_bot(args ~= '' and args or nil)
+    end,
+    complete = function(arglead)
+      local actions = vim.tbl_keys(require('poe_lsp.contract').TITLES)
+      table.sort(actions)
+      return vim.tbl_filter(function(name)
+        return vim.startswith(name, arglead)
+      end, actions)
+    end,
+  },
 }
 
 --- The callback of `:Poe`.

@@ -61,35 +61,8 @@ function M.client(bufnr)
   return client
 end
 
----@param client vim.lsp.Client
----@param command string
----@return boolean
-local function offers(client, command)
-  local provider = client.server_capabilities and client.server_capabilities.executeCommandProvider
-  return provider ~= nil and vim.tbl_contains(provider.commands or {}, command)
-end
-
----@param message string
----@param level? integer
-local function notify(message, level)
-  vim.notify('Poe: ' .. message, level or vim.log.levels.INFO)
-end
-
---- Send `workspace/executeCommand`: a failure is shown, a result goes to `on_result`.
----@param client vim.lsp.Client
----@param command string
----@param arguments any[]
----@param on_result fun(result: table)
----@param bufnr? integer
-local function execute(client, command, arguments, on_result, bufnr)
-  local params = { command = command, arguments = arguments }
-  client:request('workspace/executeCommand', params, function(err, result)
-    if err then
-      return notify(err.message, vim.log.levels.ERROR)
-    end
-    on_result(type(result) == 'table' and result or {})
-  end, bufnr)
-end
+local rpc = require('poe_lsp.rpc')
+local offers, notify, execute = rpc.offers, rpc.notify, rpc.execute
 
 --- The diagnostics of `bufnr` on the lines of `range`, as LSP diagnostics.
 ---@param bufnr integer
@@ -328,6 +301,34 @@ function M.balance()
   execute(client, contract.CMD_BALANCE, {}, function(result)
     notify(('%s points left.'):format(tostring(result.points)))
   end)
+end
+
+--- Show what job `job_id` (default: the last job started here) sent to the bot, as Markdown.
+---@param job_id? string
+function M.sent(job_id)
+  local client, problem = M.client()
+  client = client or vim.lsp.get_clients({ name = M.name })[1]
+  if not client then
+    return notify(assert(problem), vim.log.levels.WARN)
+  end
+  job_id = job_id or require('poe_lsp.jobs').last()
+  if not job_id then
+    return notify('no job has run in this session yet.')
+  end
+  execute(client, contract.CMD_SENT, { { jobId = job_id } }, function(result)
+    require('poe_lsp.sent').show(job_id, result)
+  end)
+end
+
+--- Pick the bot of every action, or of `action`, from Poe's list of bots (this session).
+---@param action? string An action (`explain`, `refactor`, `writeTests`, `ask`, `commitMessage`).
+function M.choose_bot(action)
+  local client, problem = M.client()
+  client = client or vim.lsp.get_clients({ name = M.name })[1]
+  if not client then
+    return notify(assert(problem), vim.log.levels.WARN)
+  end
+  require('poe_lsp.bots').choose(client, action)
 end
 
 --- A short text for the statusline: the Poe jobs running, or `''`.

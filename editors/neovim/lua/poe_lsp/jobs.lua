@@ -21,11 +21,20 @@ local M = {}
 
 ---@type table<string, poe_lsp.Job>
 local running = {}
+---@type string?
+local last
 
 --- Remember a job the server just started.
 ---@param job poe_lsp.Job
 function M.started(job)
   running[job.id] = job
+  last = job.id
+end
+
+--- The id of the last job started from this Neovim, if any.
+---@return string?
+function M.last()
+  return last
 end
 
 --- The jobs still running, oldest first.

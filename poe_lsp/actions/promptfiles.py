@@ -139,6 +139,10 @@ class PromptFiles:
         self._actions, self._roots, self._at = actions, roots, time.monotonic()
         return actions
 
+    def invalidate(self) -> None:
+        """A prompt file changed: the next request scans again (and waits for it)."""
+        self._at = -FRESH_SECONDS
+
     def close(self) -> None:
         """Stop a scan under way."""
         if self._task is not None:

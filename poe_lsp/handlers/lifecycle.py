@@ -10,6 +10,7 @@ from typing import Any
 from lsprotocol import types as t
 
 from poe_lsp.contract import CONFIG_SECTION
+from poe_lsp.handlers import watched
 from poe_lsp.server import PoeLanguageServer
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ async def initialized(ls: PoeLanguageServer, params: t.InitializedParams) -> Non
     """Pull the ``poe`` settings, then load the Poe client in the background."""
     ls.session.warm_up()
     await pull_settings(ls)
+    await watched.watch(ls)
 
 
 async def did_change_configuration(

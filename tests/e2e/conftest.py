@@ -88,6 +88,12 @@ async def start_session(
     def on_job_ended(params: Any) -> None:
         client.job_events.append(params)  # type: ignore[attr-defined]
 
+    client.registrations = []  # type: ignore[attr-defined]
+
+    @client.feature(t.CLIENT_REGISTER_CAPABILITY)
+    def on_register(params: t.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
     result = await client.initialize_session(
         t.InitializeParams(
             capabilities=capabilities,

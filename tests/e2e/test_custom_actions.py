@@ -193,6 +193,27 @@ async def test_bad_entries_are_named_in_a_warning_and_the_good_ones_remain(
     assert "broken" not in ids and "poem" not in ids
 
 
+async def test_a_new_prompt_file_is_offered_as_soon_as_the_editor_reports_it(
+    editor: Editor,
+) -> None:
+    before = await execute(editor.client, "poe.listActions")
+    assert "prompt:fresh" not in [a["id"] for a in before["actions"]]
+    (registration,) = editor.client.registrations  # type: ignore[attr-defined]
+    globs = [w["globPattern"] for w in registration.register_options["watchers"]]
+    assert "**/.github/prompts/*.prompt.md" in globs
+    fresh = editor.root / ".github" / "prompts" / "fresh.prompt.md"
+    fresh.write_text("---\ndescription: Fresh\n---\nMake it fresh.\n")
+
+    editor.client.workspace_did_change_watched_files(
+        t.DidChangeWatchedFilesParams(
+            changes=[t.FileEvent(uri=fresh.as_uri(), type=t.FileChangeType.Created)]
+        )
+    )
+    after = await execute(editor.client, "poe.listActions")
+
+    assert "prompt:fresh" in [a["id"] for a in after["actions"]]
+
+
 async def test_a_prompt_file_is_offered_and_its_body_reaches_the_bot(
     editor: Editor, poe: FakePoe
 ) -> None:

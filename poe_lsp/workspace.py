@@ -16,8 +16,10 @@ the text again only when it is read.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types as t
 from pygls.protocol import LanguageServerProtocol, lsp_method
@@ -25,6 +27,8 @@ from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition, Utf8, Utf32
 
 from poe_lsp.edits.positions import Encoding, chars_for_units, split_lines, strip_break
+
+log = logging.getLogger(__name__)
 
 
 class LineCodec(PositionCodec):
@@ -139,6 +143,18 @@ class LineWorkspace(Workspace):
             sync_kind=self._sync_kind,
             position_codec=self.position_codec,
         )
+
+    def update_text_document(
+        self,
+        text_doc: t.VersionedTextDocumentIdentifier,
+        change: t.TextDocumentContentChangeEvent,
+    ) -> None:
+        """Apply ``change``; a change to a document that is not open is dropped (VS Code
+        sends one after closing an unsaved untitled document), where pygls raises."""
+        if unquote(text_doc.uri) not in self._text_documents:
+            log.debug("a change to %s, which is not open, was dropped", text_doc.uri)
+            return
+        super().update_text_document(text_doc, change)
 
 
 class LineProtocol(LanguageServerProtocol):

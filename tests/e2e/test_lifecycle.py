@@ -181,6 +181,15 @@ def test_a_second_initialize_is_refused_and_a_duplicate_did_close_is_quiet(
     server.open(closed, ORIGINAL)
     for _ in range(2):
         server.notify("textDocument/didClose", {"textDocument": {"uri": closed}})
+    # VS Code sends a change after closing an unsaved untitled document: dropped, quietly.
+    late = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": closed, "version": 9},
+            "contentChanges": [{**late, "text": ""}],
+        },
+    )
     server.request(2, "initialize", {"processId": None, "rootUri": None, "capabilities": {}})
     error = server.response(2)["error"]
     assert error["code"] == -32600 and "already initialized" in error["message"]
@@ -201,6 +210,8 @@ def test_a_second_initialize_is_refused_and_a_duplicate_did_close_is_quiet(
     assert server.wait_exit(GONE_WITHIN) == 0
     assert "Traceback" not in server.stderr and " ERROR " not in server.stderr
     assert server.junk == []
+    shown = [m for m in server.received() if m.get("method") == "window/showMessage"]
+    assert shown == [], "no error for the user"
 
 
 def _body(message: dict[str, Any]) -> bytes:

@@ -11,6 +11,7 @@ import { registerCommands, refreshBalance } from './commands';
 import { registerCommitMessage } from './commitMessage';
 import { CONFIG_SECTION, type JobEnded } from './contract';
 import { EXPLANATION_SCHEME, ExplainView } from './explainView';
+import { refreshUsage } from './jobCommands';
 import { JobTracker, type EndedJob } from './jobs';
 import { Redactor, redactingChannel } from './redaction';
 import { ApiKeyStore, offerToMoveSettingsKey } from './secrets';
@@ -58,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     if (event.targetUri !== null) await edits.close(event.targetUri);
     jobEnded.fire(event);
     if (event.outcome === 'done') void refreshBalance(running, status);
+    void refreshUsage(running, status);
     await explainView.show(ended, settings().explainShow);
   }
 
@@ -71,10 +73,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     jobEnded,
     vscode.workspace.registerTextDocumentContentProvider(EXPLANATION_SCHEME, explainView),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, reviewView),
-    ...registerCommands({ server: running, keys, status, log }),
+    ...registerCommands({ server: running, keys, status, jobs, log }),
     registerCommitMessage(running, jobs),
     running.onDidChangeState((state) => {
       status.setServerState(state);
+      void refreshUsage(running, status);
     }),
     jobs.onDidEnd((ended) => {
       void onJobEnded(ended);

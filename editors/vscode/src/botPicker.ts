@@ -36,6 +36,17 @@ export function listedBots(value: unknown): CatalogueBot[] {
     }));
 }
 
+/** The wire keys of {@link CatalogueBot} (checked against the server's contract by a test). */
+export const CATALOGUE_BOT_FIELDS = [
+  'id',
+  'description',
+  'ownedBy',
+  'inputModalities',
+  'outputModalities',
+  'pricing',
+  'contextLength',
+] as const satisfies readonly (keyof CatalogueBot)[];
+
 /** Every action (`poe.bot`) or one (`poe.bots.<action>`). */
 export type BotScope = 'all' | Action;
 

@@ -18,9 +18,10 @@ const OUTPUTS: Readonly<Record<string, string>> = {
   tests: 'Writes tests for the selection, like Write tests',
 };
 
+/** The items: the title without the `Poe: ` of its code action, the id, what it does. */
 export function actionItems(actions: readonly CustomAction[]): ActionItem[] {
   return actions.map((action) => ({
-    label: action.title,
+    label: action.title.replace(/^Poe: /, ''),
     description: action.id,
     detail: OUTPUTS[action.output] ?? OUTPUTS.replace ?? '',
     id: action.id,

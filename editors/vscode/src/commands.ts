@@ -19,6 +19,7 @@ import type { PoeServer } from './client';
 import { chooseBot } from './botCommand';
 import { followUp, runCustomAction, showSent } from './jobCommands';
 import type { JobTracker } from './jobs';
+import type { SentDocuments } from './sentDocuments';
 import { promptForKey, type ApiKeyStore } from './secrets';
 import { botFor, readSettings } from './settings';
 import type { StatusBar } from './statusBar';
@@ -46,11 +47,12 @@ export interface CommandDeps {
   keys: ApiKeyStore;
   status: StatusBar;
   jobs: JobTracker;
+  sentDocuments: SentDocuments;
   log: vscode.LogOutputChannel;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { server, keys, status, jobs, log } = deps;
+  const { server, keys, status, jobs, sentDocuments, log } = deps;
   const action = (name: Action) => () => runAction(server, name);
   return [
     vscode.commands.registerCommand(COMMANDS.explain, action('explain')),
@@ -69,7 +71,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand(COMMANDS.restartServer, () => server.restart()),
     vscode.commands.registerCommand(COMMANDS.chooseBot, () => chooseBot(server)),
-    vscode.commands.registerCommand(COMMANDS.showSent, () => showSent(server, jobs)),
+    vscode.commands.registerCommand(COMMANDS.showSent, () => showSent(server, jobs, sentDocuments)),
     vscode.commands.registerCommand(COMMANDS.runAction, () => runCustomAction(server)),
     vscode.commands.registerCommand(COMMANDS.followUp, () => followUp(server, jobs)),
   ];

@@ -20,6 +20,7 @@ import { StatusBar } from './statusBar';
 import type { ServerState } from './statusView';
 import { PoeEditHandler } from './editHandler';
 import { PROPOSAL_SCHEME, ReviewView } from './reviewView';
+import { SENT_SCHEME, SentDocuments } from './sentDocuments';
 
 let server: PoeServer | undefined;
 
@@ -41,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
   const status = new StatusBar(jobs);
   const explainView = new ExplainView();
   const reviewView = new ReviewView();
+  const sentDocuments = new SentDocuments();
   const edits: PoeEditHandler = new PoeEditHandler(() => running.converters.protocol2CodeConverter, reviewView);
   // globalStorageUri is <user data>/User/globalStorage/<extension>: its grandparent holds settings.json.
   const userData = vscode.Uri.joinPath(context.globalStorageUri, '..', '..');
@@ -69,11 +71,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     status,
     explainView,
     reviewView,
+    sentDocuments,
     running,
     jobEnded,
     vscode.workspace.registerTextDocumentContentProvider(EXPLANATION_SCHEME, explainView),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, reviewView),
-    ...registerCommands({ server: running, keys, status, jobs, log }),
+    vscode.workspace.registerTextDocumentContentProvider(SENT_SCHEME, sentDocuments),
+    ...registerCommands({ server: running, keys, status, jobs, sentDocuments, log }),
     registerCommitMessage(running, jobs),
     running.onDidChangeState((state) => {
       status.setServerState(state);

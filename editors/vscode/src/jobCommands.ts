@@ -11,12 +11,13 @@ import type { PoeServer } from './client';
 import { ensureRunning, errorMessage } from './commands';
 import { describeJob, followUpTarget, type EndedJob, type JobTracker } from './jobs';
 import { CMD_FOLLOW_UP, CMD_USAGE, isUsageResult, type FollowUpArgs } from './pendingContract';
+import type { SentDocuments } from './sentDocuments';
 import { sentMarkdown, sentResult } from './sentView';
 import { botFor, readSettings } from './settings';
 import type { StatusBar } from './statusBar';
 
-/** Show what a job of this session sent, as an untitled Markdown document. */
-export async function showSent(server: PoeServer, jobs: JobTracker): Promise<void> {
+/** Show what a job of this session sent, as a Markdown document. */
+export async function showSent(server: PoeServer, jobs: JobTracker, documents: SentDocuments): Promise<void> {
   const running = jobs.jobs.map((job) => {
     const summary = `${TITLES[job.action]} with ${job.bot} (running)`;
     return { label: job.jobId, description: summary, jobId: job.jobId, summary };
@@ -38,8 +39,7 @@ export async function showSent(server: PoeServer, jobs: JobTracker): Promise<voi
   try {
     const sent = sentResult(await server.execute(CMD_SENT, { jobId: picked.jobId }));
     const content = sentMarkdown({ jobId: picked.jobId, summary: picked.summary }, sent);
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-    await vscode.window.showTextDocument(document, { preview: false });
+    await documents.show(picked.jobId, content);
   } catch (error) {
     void vscode.window.showErrorMessage(`Poe: ${errorMessage(error)}`);
   }

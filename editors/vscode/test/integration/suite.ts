@@ -219,7 +219,7 @@ async function showSent(): Promise<void> {
       let found: vscode.TextDocument | undefined;
       await waitFor('the Markdown of what was sent', () => {
         const active = vscode.window.activeTextEditor?.document;
-        found = active?.isUntitled === true && active.languageId === 'markdown' ? active : undefined;
+        found = active?.uri.scheme === 'poe-sent' && active.languageId === 'markdown' ? active : undefined;
         return found !== undefined;
       });
       return found;
@@ -232,7 +232,7 @@ async function showSent(): Promise<void> {
   assert.match(text, /^## User$/m);
   assert.ok(text.includes('def add(a, b):'), 'the selected code is in what was sent');
   assert.match(text, /^## Sources\n\n- `m\.py`$/m);
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   await vscode.window.showTextDocument(document);
 }
 

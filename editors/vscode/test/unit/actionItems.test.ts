@@ -5,7 +5,7 @@ import { actionItems, listedActions } from '../../src/actionItems';
 test('custom actions and prompt files as quick pick items', () => {
   const listed = listedActions({
     actions: [
-      { id: 'docstrings', title: 'Add docstrings', output: 'replace' },
+      { id: 'docstrings', title: 'Poe: Add docstrings', output: 'replace' },
       { id: 'prompt:review', title: 'Review', output: 'explain' },
       { id: 3 },
     ],

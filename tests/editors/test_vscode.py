@@ -71,6 +71,13 @@ ASK_INSTRUCTION = "Add a docstring"
 EXPLANATION = "the sum of its two arguments"
 TESTS = "from m import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 BALANCE = 12345
+CUSTOM_ACTION = {
+    "id": "docstring",
+    "title": "Add a docstring",
+    "instruction": ASK_INSTRUCTION,
+    "output": "replace",
+    "bot": "Asker",
+}
 CHOSEN_BOT = "Fast-Coder-9"
 CATALOGUE: list[Any] = [
     {
@@ -231,8 +238,9 @@ def test_extension_host_suite(
 def test_ui_refactor_from_the_palette(
     prerequisites: None, poe: FakePoe, workspace: Path, tmp_path: Path
 ) -> None:
-    """A person's path: palette, streamed refactor, saved file, explanation hover, then a bot
-    for Refactor chosen from Poe's catalogue, which lands in the user settings.
+    """A person's path: palette, streamed refactor, saved file, explanation hover, a custom
+    action from the editor's context menu (Poe, Run Action…), then a bot for Refactor chosen
+    from Poe's catalogue, which lands in the user settings.
 
     Nothing but the .vsix: no server setting, no poe-lsp on the PATH, a ``python3`` without
     poe_lsp. The extension runs the poe-lsp bundled in it with that ``python3``.
@@ -250,7 +258,9 @@ def test_ui_refactor_from_the_palette(
     )
     assert no_poe_lsp.returncode != 0, f"{python3} has poe_lsp: the test would not prove the bundle"
     with (
-        _code_server(tmp_path, _poe_settings(poe), {}, {}, vsix=VSIX) as server,
+        _code_server(
+            tmp_path, {**_poe_settings(poe), "poe.actions": [CUSTOM_ACTION]}, {}, {}, vsix=VSIX
+        ) as server,
         _servers_seen(server) as servers,
     ):
         _node(
@@ -263,6 +273,8 @@ def test_ui_refactor_from_the_palette(
                 "bot": "Code",
                 "refactoredLine": '"""Return the sum of a and b."""',
                 "explanation": EXPLANATION,
+                "action": CUSTOM_ACTION["title"],
+                "actionLine": '"""Add two numbers."""',
                 "chooseFor": "Refactor",
                 "chosenBot": CHOSEN_BOT,
                 "chosenBotFacts": "by Poe Test · $1.00 in, $2.00 out per million tokens",
@@ -281,7 +293,7 @@ def test_ui_refactor_from_the_palette(
         launcher = process.argv[process.argv.index(b"-I") + 1].decode()
         assert launcher.startswith(str(tmp_path / "extensions")), process.argv
         assert launcher.endswith("/bundled/tool/poe_lsp_server.py"), process.argv
-    assert _wait_for(lambda: (workspace / "m.py").read_text() == REFACTORED), (
+    assert _wait_for(lambda: (workspace / "m.py").read_text() == ASKED), (
         workspace / "m.py"
     ).read_text()
     print(f"screenshots: {ARTIFACTS / 'vscode-refactor.png'} {ARTIFACTS / 'vscode-explain.png'}")

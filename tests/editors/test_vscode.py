@@ -71,6 +71,31 @@ ASK_INSTRUCTION = "Add a docstring"
 EXPLANATION = "the sum of its two arguments"
 TESTS = "from m import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
 BALANCE = 12345
+CUSTOM_ACTION = {
+    "id": "docstring",
+    "title": "Add a docstring",
+    "instruction": ASK_INSTRUCTION,
+    "output": "replace",
+    "bot": "Asker",
+}
+CHOSEN_BOT = "Fast-Coder-9"
+CATALOGUE: list[Any] = [
+    {
+        "id": "Claude-Sonnet-4.5",
+        "object": "model",
+        "owned_by": "Anthropic",
+        "description": "Anthropic's model",
+        "pricing": {"prompt": "0.0000026", "completion": "0.000013"},
+        "context_window": {"context_length": 200_000},
+    },
+    {
+        "id": CHOSEN_BOT,
+        "object": "model",
+        "owned_by": "Poe Test",
+        "description": "A fast bot for code",
+        "pricing": {"prompt": "0.000001", "completion": "0.000002"},
+    },
+]
 
 SCRIPTS = {
     "Code": Script(
@@ -213,7 +238,9 @@ def test_extension_host_suite(
 def test_ui_refactor_from_the_palette(
     prerequisites: None, poe: FakePoe, workspace: Path, tmp_path: Path
 ) -> None:
-    """A person's path: palette, streamed refactor, saved file, explanation hover.
+    """A person's path: palette, streamed refactor, saved file, explanation hover, a custom
+    action from the editor's context menu (Poe, Run Action…), then a bot for Refactor chosen
+    from Poe's catalogue, which lands in the user settings.
 
     Nothing but the .vsix: no server setting, no poe-lsp on the PATH, a ``python3`` without
     poe_lsp. The extension runs the poe-lsp bundled in it with that ``python3``.
@@ -221,6 +248,7 @@ def test_ui_refactor_from_the_palette(
     if not VSIX.exists():
         pytest.fail(f"{VSIX} is missing: npm run package in editors/vscode")
     poe.reset()
+    poe.set_models(CATALOGUE)
     bare = _environment(tmp_path, {})
     assert shutil.which("poe-lsp", path=bare["PATH"]) is None
     python3 = shutil.which("python3", path=bare["PATH"])
@@ -230,7 +258,9 @@ def test_ui_refactor_from_the_palette(
     )
     assert no_poe_lsp.returncode != 0, f"{python3} has poe_lsp: the test would not prove the bundle"
     with (
-        _code_server(tmp_path, _poe_settings(poe), {}, {}, vsix=VSIX) as server,
+        _code_server(
+            tmp_path, {**_poe_settings(poe), "poe.actions": [CUSTOM_ACTION]}, {}, {}, vsix=VSIX
+        ) as server,
         _servers_seen(server) as servers,
     ):
         _node(
@@ -243,17 +273,27 @@ def test_ui_refactor_from_the_palette(
                 "bot": "Code",
                 "refactoredLine": '"""Return the sum of a and b."""',
                 "explanation": EXPLANATION,
+                "action": CUSTOM_ACTION["title"],
+                "actionLine": '"""Add two numbers."""',
+                "chooseFor": "Refactor",
+                "chosenBot": CHOSEN_BOT,
+                "chosenBotFacts": "by Poe Test · $1.00 in, $2.00 out per million tokens",
                 "screenshots": str(ARTIFACTS),
             },
         )
         _assert_key_only_sent_to_poe(poe, server.data, workspace)
+    assert poe.models_requests, "Choose Bot never asked for Poe's catalogue"
+    user = json.loads((server.data / "User" / "settings.json").read_text())
+    assert user["poe.bots"] == {**_poe_settings(poe)["poe.bots"], "refactor": CHOSEN_BOT}
+    assert user["poe.bot"] == "Code"
+    assert not (workspace / ".vscode").exists(), "Choose Bot wrote to the workspace's settings"
     _assert_servers_got_trust(servers, poe, {",".join(SCRIPTS)})
     for process in servers.values():  # python3 [-I LAUNCHER], through a pyenv shim maybe
         assert b"-I" in process.argv, process.argv
         launcher = process.argv[process.argv.index(b"-I") + 1].decode()
         assert launcher.startswith(str(tmp_path / "extensions")), process.argv
         assert launcher.endswith("/bundled/tool/poe_lsp_server.py"), process.argv
-    assert _wait_for(lambda: (workspace / "m.py").read_text() == REFACTORED), (
+    assert _wait_for(lambda: (workspace / "m.py").read_text() == ASKED), (
         workspace / "m.py"
     ).read_text()
     print(f"screenshots: {ARTIFACTS / 'vscode-refactor.png'} {ARTIFACTS / 'vscode-explain.png'}")
@@ -409,6 +449,7 @@ def _environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
     )
     env["XDG_CONFIG_HOME"] = str(home / "config")
     env["XDG_DATA_HOME"] = str(home / "data")
+    env["XDG_CACHE_HOME"] = str(home / "cache")  # poe-lsp's bot catalogue cache
     env["EXTENSIONS_GALLERY"] = json.dumps(
         {"serviceUrl": "http://127.0.0.1:9/gallery", "itemUrl": "http://127.0.0.1:9/item"}
     )

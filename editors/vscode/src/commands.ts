@@ -16,6 +16,10 @@ import {
   type CancelResult,
 } from './contract';
 import type { PoeServer } from './client';
+import { chooseBot } from './botCommand';
+import { followUp, runCustomAction, showSent } from './jobCommands';
+import type { JobTracker } from './jobs';
+import type { SentDocuments } from './sentDocuments';
 import { promptForKey, type ApiKeyStore } from './secrets';
 import { botFor, readSettings } from './settings';
 import type { StatusBar } from './statusBar';
@@ -32,17 +36,23 @@ export const COMMANDS = {
   showMenu: 'poe.showMenu',
   showLog: 'poe.showLog',
   restartServer: 'poe.restartServer',
+  chooseBot: 'poe.chooseBot',
+  showSent: 'poe.showSent',
+  runAction: 'poe.runAction',
+  followUp: 'poe.followUpJob',
 } as const;
 
 export interface CommandDeps {
   server: PoeServer;
   keys: ApiKeyStore;
   status: StatusBar;
+  jobs: JobTracker;
+  sentDocuments: SentDocuments;
   log: vscode.LogOutputChannel;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { server, keys, status, log } = deps;
+  const { server, keys, status, jobs, sentDocuments, log } = deps;
   const action = (name: Action) => () => runAction(server, name);
   return [
     vscode.commands.registerCommand(COMMANDS.explain, action('explain')),
@@ -60,6 +70,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       log.show();
     }),
     vscode.commands.registerCommand(COMMANDS.restartServer, () => server.restart()),
+    vscode.commands.registerCommand(COMMANDS.chooseBot, () => chooseBot(server)),
+    vscode.commands.registerCommand(COMMANDS.showSent, () => showSent(server, jobs, sentDocuments)),
+    vscode.commands.registerCommand(COMMANDS.runAction, () => runCustomAction(server)),
+    vscode.commands.registerCommand(COMMANDS.followUp, () => followUp(server, jobs)),
   ];
 }
 
@@ -100,7 +114,7 @@ async function runAction(server: PoeServer, action: Action): Promise<void> {
   try {
     await server.execute(ACTION_COMMANDS[action], args);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Poe: ${TITLES[action]} did not start: ${message(error)}`);
+    void vscode.window.showErrorMessage(`Poe: ${TITLES[action]} did not start: ${errorMessage(error)}`);
   }
 }
 
@@ -129,7 +143,7 @@ async function showBalance(server: PoeServer, status: StatusBar): Promise<void> 
     status.setBalance(result.points);
     void vscode.window.showInformationMessage(`Poe: your balance is ${result.points.toLocaleString()} points.`);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Poe: ${message(error)}`);
+    void vscode.window.showErrorMessage(`Poe: ${errorMessage(error)}`);
   }
 }
 
@@ -152,8 +166,12 @@ async function showMenu(): Promise<void> {
           { label: '$(wand) Refactor Selection', command: COMMANDS.refactor },
           { label: '$(beaker) Write Tests for Selection', command: COMMANDS.writeTests },
           { label: '$(question) Ask About Selection…', command: COMMANDS.ask },
+          { label: '$(play) Run Action…', command: COMMANDS.runAction },
+          { label: '$(reply) Follow Up…', command: COMMANDS.followUp },
         ]
       : []),
+    { label: '$(hubot) Choose Bot…', command: COMMANDS.chooseBot },
+    { label: '$(eye) Show What Was Sent', command: COMMANDS.showSent },
     { label: '$(key) Set API Key', command: COMMANDS.setApiKey },
     { label: '$(credit-card) Show Balance', command: COMMANDS.showBalance },
     { label: '$(output) Show Log', command: COMMANDS.showLog },
@@ -164,11 +182,11 @@ async function showMenu(): Promise<void> {
 }
 
 /** Start the server if needed; a server that cannot start has told the user why. */
-async function ensureRunning(server: PoeServer): Promise<boolean> {
+export async function ensureRunning(server: PoeServer): Promise<boolean> {
   if (server.state !== 'running') await server.start();
   return server.state === 'running';
 }
 
-function message(error: unknown): string {
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -11,6 +11,7 @@ import { registerCommands, refreshBalance } from './commands';
 import { registerCommitMessage } from './commitMessage';
 import { CONFIG_SECTION, type JobEnded } from './contract';
 import { EXPLANATION_SCHEME, ExplainView } from './explainView';
+import { refreshUsage } from './jobCommands';
 import { JobTracker, type EndedJob } from './jobs';
 import { Redactor, redactingChannel } from './redaction';
 import { ApiKeyStore, offerToMoveSettingsKey } from './secrets';
@@ -19,6 +20,7 @@ import { StatusBar } from './statusBar';
 import type { ServerState } from './statusView';
 import { PoeEditHandler } from './editHandler';
 import { PROPOSAL_SCHEME, ReviewView } from './reviewView';
+import { SENT_SCHEME, SentDocuments } from './sentDocuments';
 
 let server: PoeServer | undefined;
 
@@ -40,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
   const status = new StatusBar(jobs);
   const explainView = new ExplainView();
   const reviewView = new ReviewView();
+  const sentDocuments = new SentDocuments();
   const edits: PoeEditHandler = new PoeEditHandler(() => running.converters.protocol2CodeConverter, reviewView);
   // globalStorageUri is <user data>/User/globalStorage/<extension>: its grandparent holds settings.json.
   const userData = vscode.Uri.joinPath(context.globalStorageUri, '..', '..');
@@ -58,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     if (event.targetUri !== null) await edits.close(event.targetUri);
     jobEnded.fire(event);
     if (event.outcome === 'done') void refreshBalance(running, status);
+    void refreshUsage(running, status);
     await explainView.show(ended, settings().explainShow);
   }
 
@@ -67,14 +71,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     status,
     explainView,
     reviewView,
+    sentDocuments,
     running,
     jobEnded,
     vscode.workspace.registerTextDocumentContentProvider(EXPLANATION_SCHEME, explainView),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, reviewView),
-    ...registerCommands({ server: running, keys, status, log }),
+    vscode.workspace.registerTextDocumentContentProvider(SENT_SCHEME, sentDocuments),
+    ...registerCommands({ server: running, keys, status, jobs, sentDocuments, log }),
     registerCommitMessage(running, jobs),
     running.onDidChangeState((state) => {
       status.setServerState(state);
+      void refreshUsage(running, status);
     }),
     jobs.onDidEnd((ended) => {
       void onJobEnded(ended);

@@ -7,7 +7,7 @@
  */
 
 import type { Range } from 'vscode-languageclient';
-import type { Action, JobEnded } from './contract';
+import { TITLES, type Action, type JobEnded } from './contract';
 
 export interface Job {
   jobId: string;
@@ -26,16 +26,24 @@ export interface EndedJob {
 type Listener<T> = (value: T) => void;
 
 const EARLY_ENDS_KEPT = 20;
+/** As many as the server keeps for `poe.sent`. */
+const FINISHED_KEPT = 50;
 
 export class JobTracker {
   private readonly running = new Map<string, Job>();
   private readonly endedEarly = new Set<string>();
+  private readonly ended: EndedJob[] = [];
   private readonly changeListeners = new Set<Listener<readonly Job[]>>();
   private readonly endListeners = new Set<Listener<EndedJob>>();
 
   /** The running jobs, oldest first. */
   get jobs(): readonly Job[] {
     return [...this.running.values()];
+  }
+
+  /** The jobs that ended since the server started, newest first. */
+  get finished(): readonly EndedJob[] {
+    return [...this.ended].reverse();
   }
 
   start(job: Job): void {
@@ -56,13 +64,17 @@ export class JobTracker {
       this.running.delete(event.jobId);
       this.emitChange();
     }
-    this.emitEnd({ event, job });
+    const ended = { event, job };
+    this.ended.push(ended);
+    if (this.ended.length > FINISHED_KEPT) this.ended.shift();
+    this.emitEnd(ended);
   }
 
   /** Forget everything (the server stopped: its jobs died with it). */
   clear(): void {
     this.running.clear();
     this.endedEarly.clear();
+    this.ended.length = 0;
     this.emitChange();
   }
 
@@ -84,4 +96,23 @@ export class JobTracker {
   private emitEnd(ended: EndedJob): void {
     for (const listener of this.endListeners) listener(ended);
   }
+}
+
+/** "Refactor with Code on m.py (done)": a finished job in a few words. */
+export function describeJob({ event, job }: EndedJob): string {
+  const file = decodeURIComponent(event.uri.split('/').pop() ?? '');
+  const bot = job === undefined ? '' : ` with ${job.bot}`;
+  return `${TITLES[event.action]}${bot}${file === '' ? '' : ` on ${file}`} (${event.outcome})`;
+}
+
+/**
+ * The job to follow up on: the newest one that finished well on `uri` whose range holds `line`,
+ * else the newest one that finished well; `finished` is newest first.
+ */
+export function followUpTarget(finished: readonly EndedJob[], uri?: string, line?: number): EndedJob | undefined {
+  const done = finished.filter(({ event }) => event.outcome === 'done');
+  const here = done.find(
+    ({ job }) => job !== undefined && job.uri === uri && line !== undefined && job.range.start.line <= line && line <= job.range.end.line,
+  );
+  return here ?? done[0];
 }

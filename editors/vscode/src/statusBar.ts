@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { JobTracker } from './jobs';
+import type { UsageResult } from './pendingContract';
 import { statusView, type ServerState, type StatusState } from './statusView';
 
 export class StatusBar implements vscode.Disposable {
@@ -39,6 +40,12 @@ export class StatusBar implements vscode.Disposable {
 
   setBalance(points: number | undefined): void {
     this.state.balance = points;
+    this.render();
+  }
+
+  /** Today's spending (`poe.usage`), or undefined: the balance alone. */
+  setUsage(usage: UsageResult | undefined): void {
+    this.state.usage = usage;
     this.render();
   }
 

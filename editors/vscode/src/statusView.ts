@@ -7,6 +7,7 @@
 
 import { TITLES } from './contract';
 import type { Job } from './jobs';
+import type { UsageResult, UsageSpent } from './pendingContract';
 
 export type ServerState = 'starting' | 'running' | 'stopped';
 
@@ -16,6 +17,8 @@ export interface StatusState {
   /** The last failure, until the next job starts or the user looks at it. */
   error: string | undefined;
   balance: number | undefined;
+  /** What `poe.usage` answered last; undefined when the server cannot tell (or did not yet). */
+  usage?: UsageResult | undefined;
 }
 
 export interface StatusView {
@@ -63,12 +66,35 @@ export function statusView(state: StatusState): StatusView {
     return { text: '$(loading~spin) Poe', tooltip: 'Starting poe-lsp…', command: STATUS_COMMANDS.log, severity: 'normal' };
   }
   const balance = state.balance === undefined ? '' : ` · ${formatPoints(state.balance)}`;
+  const usage = state.usage?.known === true ? state.usage : undefined;
   return {
-    text: `$(hubot) Poe${balance}`,
-    tooltip: `Poe is ready${balance === '' ? '' : `; your balance is ${formatPoints(state.balance ?? 0)}`}. Click for Poe's commands.`,
+    text: usage === undefined ? `$(hubot) Poe${balance}` : `$(hubot) ${spendingText(state.balance, usage)}`,
+    tooltip:
+      `Poe is ready${balance === '' ? '' : `; your balance is ${formatPoints(state.balance ?? 0)}`}.` +
+      `${usage === undefined ? '' : ` ${spendingTooltip(usage)}`} Click for Poe's commands.`,
     command: STATUS_COMMANDS.menu,
     severity: 'normal',
   };
+}
+
+/** "Poe: 12,340 pts · today 1,020", or "Poe · today 1,020 pts" while the balance is unknown. */
+export function spendingText(balance: number | undefined, usage: UsageResult): string {
+  const today = usage.today.points.toLocaleString();
+  return balance === undefined ? `Poe · today ${today} pts` : `Poe: ${balance.toLocaleString()} pts · today ${today}`;
+}
+
+/** "Spent today: 1,020 points (Code 800, Explainer 220); this session: 300 points; daily budget 5,000 points." */
+export function spendingTooltip(usage: UsageResult): string {
+  const budget = usage.dailyBudget > 0 ? `; daily budget ${formatPoints(usage.dailyBudget)}` : '';
+  return `Spent today: ${spent(usage.today)}; this session: ${spent(usage.session)}${budget}.`;
+}
+
+function spent(usage: UsageSpent): string {
+  const bots = Object.entries(usage.byBot)
+    .filter(([, points]) => points > 0)
+    .sort(([, a], [, b]) => b - a)
+    .map(([bot, points]) => `${bot} ${points.toLocaleString()}`);
+  return `${formatPoints(usage.points)}${bots.length === 0 ? '' : ` (${bots.join(', ')})`}`;
 }
 
 /** "12,345 points" in the user's locale. */

@@ -57,6 +57,8 @@ const tests: [string, () => Promise<void>][] = [
   ['Explain shows the explanation, and it is the hover of the code', explain],
   ['Ask shows the answer as a diff to review, then applies it as one undo step', ask],
   ['Write tests streams into a new test file, as one undo step', writeTests],
+  ['Show What Was Sent opens what the last job sent, as Markdown', showSent],
+  ['Run Action… runs a custom action from poe.actions on the selection', runCustomAction],
   ['Cancel stops a job and puts the code back', cancel],
   ['a bot taken out of poe.trustedBots is asked about after the restart; dismissed, nothing is sent', untrustedBot],
   ['Show Balance answers', showBalance],
@@ -201,6 +203,62 @@ async function writeTests(): Promise<void> {
   assert.equal(tests.getText(), config.tests);
   await tests.save();
   await vscode.window.showTextDocument(document);
+}
+
+async function showSent(): Promise<void> {
+  const last = ended.at(-1);
+  assert.ok(last);
+  let offered: string[] = [];
+  const shown = await withQuickPick(
+    (items) => {
+      offered = items.map((item) => item.label);
+      return items[0];
+    },
+    async () => {
+      await vscode.commands.executeCommand('poe.showSent');
+      let found: vscode.TextDocument | undefined;
+      await waitFor('the Markdown of what was sent', () => {
+        const active = vscode.window.activeTextEditor?.document;
+        found = active?.uri.scheme === 'poe-sent' && active.languageId === 'markdown' ? active : undefined;
+        return found !== undefined;
+      });
+      return found;
+    },
+  );
+  assert.equal(offered[0], last.jobId, `the last job is offered first: ${offered.join(', ')}`);
+  assert.ok(offered.length >= 3, `this session's jobs are offered: ${offered.join(', ')}`);
+  const text = shown?.getText() ?? '';
+  assert.ok(text.startsWith(`# What Poe sent for ${last.jobId.replace(/[-.]/g, (char) => `\\${char}`)}\n`), text.slice(0, 200));
+  assert.match(text, /^## User$/m);
+  assert.ok(text.includes('def add(a, b):'), 'the selected code is in what was sent');
+  assert.match(text, /^## Sources\n\n- `m\.py`$/m);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  await vscode.window.showTextDocument(document);
+}
+
+async function runCustomAction(): Promise<void> {
+  const poe = vscode.workspace.getConfiguration('poe');
+  const action = { id: 'docstring', title: 'Add a docstring', instruction: config.askInstruction, output: 'replace', bot: 'Asker' };
+  await poe.update('actions', [action], vscode.ConfigurationTarget.Global);
+  await waitFor('the server to offer the action', async () => {
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(0, 0, 1, 0));
+    return actions.some((offered) => offered.title === 'Poe: Add a docstring');
+  });
+  selectAll();
+  let offered: string[] = [];
+  const event = await withQuickPick(
+    (items) => {
+      offered = items.map((item) => `${item.label} (${item.description ?? ''})`);
+      return items.find((item) => item.description === action.id);
+    },
+    () => runAndWait('poe.runAction'),
+  );
+  assert.ok(offered.includes('Add a docstring (docstring)'), offered.join(', '));
+  assert.equal(event.outcome, 'done', event.message);
+  assert.equal(document.getText(), config.asked);
+  await vscode.commands.executeCommand('undo');
+  assert.equal(document.getText(), config.original, 'one undo did not take the answer back');
+  await poe.update('actions', undefined, vscode.ConfigurationTarget.Global);
 }
 
 async function cancel(): Promise<void> {
@@ -369,6 +427,21 @@ async function withInput<T>(value: string, body: () => Thenable<T>): Promise<T> 
     return await body();
   } finally {
     window.showInputBox = original;
+  }
+}
+
+/** Answer the next quick picks with what `choose` picks of their items while `body` runs. */
+async function withQuickPick<T>(
+  choose: (items: vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined,
+  body: () => Thenable<T>,
+): Promise<T> {
+  const window = vscode.window as { showQuickPick: unknown };
+  const original = window.showQuickPick;
+  window.showQuickPick = async (items: vscode.QuickPickItem[] | Thenable<vscode.QuickPickItem[]>) => choose(await items);
+  try {
+    return await body();
+  } finally {
+    window.showQuickPick = original;
   }
 }
 

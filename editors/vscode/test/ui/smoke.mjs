@@ -1,11 +1,15 @@
 // The UI smoke test: a person's path through VS Code (code-server) in Chromium. Open a file,
 // set the API key and run "Poe: Refactor Selection" from the command palette, watch the status
 // bar name the bot while the answer streams in, save; then "Poe: Explain Selection" and read
-// the explanation in the hover. Screenshots go where the config says.
+// the explanation in the hover; run a custom action from the editor's context menu (Poe, then
+// Run Action…) and save; last "Poe: Choose Bot…" for one action, from Poe's catalogue (pytest
+// then reads the user settings and the file). Screenshots go where the config says.
 //
 // usage: node test/ui/smoke.mjs CONFIG.json
 //   CONFIG: {"url": WORKBENCH_URL, "file": NAME, "apiKey": KEY, "bot": NAME,
-//            "refactoredLine": TEXT, "explanation": TEXT, "screenshots": DIR}
+//            "refactoredLine": TEXT, "explanation": TEXT, "action": TITLE, "actionLine": TEXT,
+//            "chooseFor": ACTION TITLE,
+//            "chosenBot": NAME, "chosenBotFacts": TEXT, "screenshots": DIR}
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, logger } from '../harness/browser.mjs';
@@ -71,6 +75,37 @@ try {
   log('the explanation shows as a hover');
   await page.waitForTimeout(500); // only so that the screenshot catches the hover faded in
   await page.screenshot({ path: shot('vscode-explain.png') });
+
+  await page.keyboard.press('Escape');
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  await editor.locator('.view-line').first().click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Poe', exact: true }).hover();
+  await page.getByRole('menuitem', { name: 'Run Action…' }).hover();
+  await page.keyboard.press('Enter'); // a click on a submenu item is swallowed; hover focuses it
+  await page.locator('.quick-input-title', { hasText: 'Poe: Run Action' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.type(config.action);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: config.action }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await editor.filter({ hasText: config.actionLine }).waitFor({ timeout: 30_000 });
+  log(`the context menu's Run Action… ran ${config.action}`);
+  await page.keyboard.press('Control+s');
+
+  await palette('Poe: Choose Bot');
+  const title = page.locator('.quick-input-title');
+  await title.filter({ hasText: 'Choose Bot (1/2)' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.type(config.chooseFor);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: config.chooseFor }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await title.filter({ hasText: `Choose Bot for ${config.chooseFor} (2/2)` }).waitFor({ timeout: 30_000 });
+  await page.keyboard.type(config.chosenBot);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: config.chosenBot }).first();
+  await row.filter({ hasText: config.chosenBotFacts }).waitFor();
+  log(`the catalogue offers ${config.chosenBot}: ${config.chosenBotFacts}`);
+  await page.screenshot({ path: shot('vscode-choose-bot.png') });
+  await page.keyboard.press('Enter');
+  await page.locator('.notifications-toasts', { hasText: `${config.chooseFor} now uses ${config.chosenBot}` }).waitFor({ timeout: 30_000 });
+  log(`${config.chooseFor} now uses ${config.chosenBot}`);
   failed = false;
 } catch (error) {
   log(`FAIL: ${error.message}`);

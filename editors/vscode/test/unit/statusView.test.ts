@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Job } from '../../src/jobs';
-import { STATUS_COMMANDS, formatPoints, statusView, type StatusState } from '../../src/statusView';
+import { isUsageResult } from '../../src/pendingContract';
+import { STATUS_COMMANDS, formatPoints, spendingText, spendingTooltip, statusView, type StatusState } from '../../src/statusView';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };
 const idle: StatusState = { server: 'running', jobs: [], error: undefined, balance: undefined };
@@ -43,4 +44,31 @@ test('an error shows until cleared; a stopped server asks for a restart', () => 
 test('points are counted in words', () => {
   assert.match(formatPoints(12345), /^12.?345 points$/);
   assert.equal(formatPoints(1), '1 point');
+});
+
+const usage = {
+  today: { points: 1020, byBot: { Explainer: 220, Code: 800 } },
+  session: { points: 300, byBot: {} },
+  dailyBudget: 5000,
+  known: true,
+};
+
+test("today's spending next to the balance, when the server tells it", () => {
+  const both = statusView({ ...idle, balance: 12340, usage });
+  assert.match(both.text, /^\$\(hubot\) Poe: 12.?340 pts · today 1.?020$/);
+  assert.match(both.tooltip, /Spent today: 1.?020 points \(Code 800, Explainer 220\); this session: 300 points; daily budget 5.?000 points\./);
+  assert.match(statusView({ ...idle, usage }).text, /^\$\(hubot\) Poe · today 1.?020 pts$/);
+  assert.equal(spendingTooltip({ ...usage, dailyBudget: 0 }).includes('budget'), false);
+});
+
+test('without poe.usage (or not known), the balance alone as before', () => {
+  assert.equal(statusView({ ...idle, balance: 1, usage: undefined }).text, '$(hubot) Poe · 1 point');
+  assert.equal(statusView({ ...idle, balance: 1, usage: { ...usage, known: false } }).text, '$(hubot) Poe · 1 point');
+  assert.equal(spendingText(undefined, usage).startsWith('Poe · today'), true);
+});
+
+test('a usage answer is checked before it is shown', () => {
+  assert.ok(isUsageResult(usage));
+  assert.ok(!isUsageResult({ ...usage, today: { points: 1 } }));
+  assert.ok(!isUsageResult(null));
 });

@@ -22,6 +22,7 @@ from poe_lsp import messages
 from poe_lsp.actions.budget import fit
 from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
+from poe_lsp.actions.followup import remember
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.prompt import PromptInput, build_messages
@@ -74,6 +75,7 @@ async def run_action(
     planner: Planner | None = None,
     tests: TestPlace | None = None,
     custom: CustomAction | None = None,
+    title: str | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
@@ -82,8 +84,10 @@ async def run_action(
     ``planner`` plans an action that is not on a selection (a commit message).
     ``tests`` is where Write tests writes, when it was decided before the job started.
     ``custom``: the user's action (or Fix with Poe) that runs like ``action``.
+    ``title``: the progress title, if not the action's (a follow-up).
+    A job that ends well keeps its conversation (:func:`~poe_lsp.actions.followup.remember`).
     """
-    title = custom.label if custom else label(action)
+    title = title or (custom.label if custom else label(action))
     progress = await editor.begin_progress(title, "starting…", job.cancel)
     target: Target | None = None
     asked = False
@@ -111,10 +115,21 @@ async def run_action(
         client = await session.poe_client(settings)
         asked = True
         query = _query(decided, settings, key, request.messages, progress)
-        await pump(client.stream(query), target.show)
+        answer = await pump(client.stream(query), target.show)
         if target.explanation is not None:
             target.explanation.done = True
         ending, message = await target.conclude()
+        if ending == "done":
+            remember(
+                session.conversations,
+                job.id,
+                args.uri,
+                decided,
+                request.messages,
+                answer,
+                target,
+                title,
+            )
         return finish(editor, progress, job, args, target, ending, message)
     except asyncio.CancelledError:
         undone = await target.rollback() if target is not None else False

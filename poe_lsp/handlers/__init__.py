@@ -8,6 +8,7 @@ from poe_lsp.handlers import (
     commit,
     custom,
     documents,
+    followup,
     hover,
     lifecycle,
 )
@@ -24,4 +25,5 @@ def build_server() -> PoeLanguageServer:
     commit.register(server)
     hover.register(server)
     custom.register(server)
+    followup.register(server)
     return server

@@ -265,3 +265,58 @@ async def test_a_write_tests_follow_up_replaces_the_tests_it_wrote(
     assert again.outcome == "done" and again.targetUri == tests_uri
     assert editor.text(tests_uri) == written.replace(TESTS_FIRST, TESTS_SECOND)
     assert "replace the tests of your last answer" in poe.requests[1].messages[-1]["content"]
+
+
+async def test_cancelling_a_follow_up_puts_the_first_answer_back(
+    editor: Editor, poe: FakePoe
+) -> None:
+    uri = _open(editor)
+    job = await _refactor(editor, poe, uri, _fenced(FIRST))
+    after_first = editor.text(uri)
+    edits = len(editor.edits)
+    poe.set_script("Code", Script(chunks=_fenced(SECOND), delay=0.3))
+    started = await execute(editor.client, "poe.followUp", {"jobId": job, "instruction": "More"})
+    await editor.wait_for_edits(edits + 1)
+    assert editor.text(uri) != after_first
+
+    await execute(editor.client, "poe.cancel", {"jobId": started["jobId"]})
+
+    (_, ended) = await _ended(editor, 2)
+    assert ended.outcome == "cancelled" and "as it was" in ended.message
+    assert editor.text(uri) == after_first
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def reviewing(
+    lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A VS Code-like client (its preview confirms annotated edits) with Refactor reviewed."""
+    lsp_client.editor = await start_session(  # type: ignore[attr-defined]
+        lsp_client,
+        "visual-studio-code",
+        tmp_path,
+        settings_for(poe, review={"refactor": True}),
+        experimental={"poeJobEvents": True},
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_reviewed_follow_up_is_confirmed_like_the_first_answer(
+    reviewing: LanguageClient, poe: FakePoe
+) -> None:
+    editor: Editor = reviewing.editor  # type: ignore[attr-defined]
+    uri = _open(editor)
+    job = await _refactor(editor, poe, uri, _fenced(FIRST))
+    assert editor.confirmations == 1 and FIRST in editor.text(uri)
+    editor.type(uri, _range(0, 0, 0, 0), "# top\n")
+    poe.set_script("Code", Script(chunks=_fenced(SECOND)))
+
+    await execute(editor.client, "poe.followUp", {"jobId": job, "instruction": "Types"})
+
+    (_, ended) = await _ended(editor, 2)
+    assert ended.outcome == "done" and "you accepted the change" in ended.message
+    assert editor.confirmations == 2, "the follow-up went through the preview too"
+    assert editor.text(uri) == "# top\n" + SOURCE.replace(
+        "def area(r):\n    x = math.pi * r * r\n    return x\n", SECOND
+    )

@@ -83,6 +83,16 @@ def remember(
     )
 
 
+def realign(parent: Conversation, child: Conversation | None) -> None:
+    """After a follow-up on ``parent`` ended well with ``child``, ``parent``'s region is
+    ``child``'s: lines the follow-up added at the very end of the region are not inside it
+    as the editor reports them (an insertion at a region's end is after it)."""
+    if child is None or parent.region is None or child.region is None or parent.lost:
+        return
+    if child.region.uri == parent.region.uri and not child.region.lost:
+        parent.region.start, parent.region.end = child.region.start, child.region.end
+
+
 def refusal(conversations: ConversationStore, jobs: JobRegistry, job_id: str) -> str | None:
     """Why the job ``job_id`` cannot be followed up, or ``None`` if it can."""
     if jobs.get(job_id) is not None:

@@ -8,8 +8,8 @@ from lsprotocol import types as t
 from pygls.exceptions import JsonRpcInvalidParams
 
 from poe_lsp.actions.custom import safe_title
-from poe_lsp.actions.followup import TITLE, FollowUpTargets, planner, refusal
-from poe_lsp.actions.run import run_action
+from poe_lsp.actions.followup import TITLE, FollowUpTargets, planner, realign, refusal
+from poe_lsp.actions.run import Outcome, run_action
 from poe_lsp.contract import (
     CMD_FOLLOW_UP,
     KIND_FOLLOW_UP,
@@ -62,8 +62,8 @@ async def follow_up(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     )
     title = f"{TITLE} ({TITLES[action]})"
 
-    def run(job: Job) -> Any:
-        return run_action(
+    async def run(job: Job) -> Outcome:
+        outcome = await run_action(
             session,
             ls.editor,
             job,
@@ -73,6 +73,9 @@ async def follow_up(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
             planner=planner(ls.editor, conversation, parsed.instruction),
             title=title,
         )
+        if outcome.ending == "done":
+            realign(conversation, session.conversations.get(job.id))
+        return outcome
 
     job = session.jobs.start(action, conversation.uri, run, (start, end), target=uri)
     return {"jobId": job.id}

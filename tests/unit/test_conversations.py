@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from lsprotocol import types as t
 
 from poe_lsp.actions.deliver import SUGGESTED, SUGGESTED_LENGTH, pump
-from poe_lsp.actions.followup import FollowUpTargets, planner, refusal, user_message
+from poe_lsp.actions.followup import FollowUpTargets, planner, realign, refusal, user_message
 from poe_lsp.actions.run import run_action
 from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import Action, ActionArgs
@@ -211,3 +211,20 @@ def test_the_user_message_asks_for_the_whole_code_again() -> None:
     text = user_message(conversation, "Shorter", None)
     assert text.startswith("Follow-up instruction: Shorter")
     assert "replaces the code of your last answer" in text
+
+
+async def test_a_second_follow_up_on_the_first_job_replaces_what_the_first_follow_up_grew() -> None:
+    editor = FakeEditor({URI: SOURCE})
+    poe = ScriptedPoe(_fenced(FIRST))
+    session = await _first(editor, poe)
+    poe.chunks = _fenced(FIRST + "\n\ndef twice(a):\n    return add(a, a)\n")
+    ending, job = await _follow(session, editor, "refactor-1", "Add twice")
+    assert ending == "done"
+    first = session.conversations.get("refactor-1")
+    assert first is not None and first.region is not None
+    realign(first, session.conversations.get(job.id))
+    assert (first.region.start, first.region.end) == ((3, 0), (9, 0))
+    poe.chunks = _fenced(SECOND)
+    ending, _ = await _follow(session, editor, "refactor-1", "Only add, with a docstring")
+    assert ending == "done"
+    assert editor.text(URI) == SOURCE.replace("def add(a, b):\n    return a+b\n", SECOND)

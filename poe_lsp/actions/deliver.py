@@ -72,10 +72,10 @@ async def pump(chunks: AsyncIterator[AnswerChunk], show: Show) -> Answer:
                 consumer.result()
             changed.clear()
             # A bot server that echoes the key must not get it into the user's files.
-            final_text = redact_keys(answer)
-            shown = await show(final_text, final)
+            text = redact_keys(answer)
+            shown = await show(text, final)
             if final:
-                return Answer(final_text, tuple(suggested))
+                return Answer(text, tuple(suggested))
             interval = FLUSH_INTERVAL if shown else IDLE_INTERVAL
             await asyncio.wait({consumer}, timeout=interval)
     finally:

@@ -16,6 +16,7 @@ from lsprotocol import types as t
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
+    CLIENTS,
     SERVER,
     execute,
     rng,
@@ -37,12 +38,14 @@ TESTS_FIRST = "def test_area():\n    assert area(1) == math.pi\n"
 TESTS_SECOND = "def test_area_of_two():\n    assert area(2) == 4 * math.pi\n"
 
 
-@pytest_lsp.fixture(config=SERVER)
-async def followup(lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path) -> AsyncIterator[None]:
-    """A VS Code-like client, opted in to ``poe/jobEnded``."""
+@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
+async def followup(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, poe: FakePoe, tmp_path: Path
+) -> AsyncIterator[None]:
+    """A VS Code-like and a Neovim-like client, opted in to ``poe/jobEnded``."""
     lsp_client.editor = await start_session(  # type: ignore[attr-defined]
         lsp_client,
-        "visual-studio-code",
+        request.param,
         tmp_path,
         settings_for(poe),
         experimental={"poeJobEvents": True},

@@ -40,8 +40,6 @@ class Conversation:
     """What the job sent: a system message, then user and bot turns, ending with the user's."""
     answer: str
     """The bot's whole answer."""
-    title: str
-    """The job's progress title (``"Poe: Refactor"``)."""
     region: TrackedSpan | None = None
     """Where the answer was written, followed since; ``None`` for an explanation."""
     written: str = ""

@@ -51,7 +51,6 @@ def remember(
     messages: tuple[Message, ...],
     answer: Answer,
     target: Target,
-    title: str,
 ) -> None:
     """Keep the conversation of the job ``job_id`` on ``uri`` that ended well, with where its
     answer went."""
@@ -74,7 +73,6 @@ def remember(
             uri=uri,
             messages=messages,
             answer=answer.text,
-            title=title,
             region=region,
             written=written,
             explanation=explanation if region is None else None,

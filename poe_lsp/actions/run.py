@@ -120,16 +120,8 @@ async def run_action(
             target.explanation.done = True
         ending, message = await target.conclude()
         if ending == "done":
-            remember(
-                session.conversations,
-                job.id,
-                args.uri,
-                decided,
-                request.messages,
-                answer,
-                target,
-                title,
-            )
+            kept = session.conversations
+            remember(kept, job.id, args.uri, decided, request.messages, answer, target)
         return finish(editor, progress, job, args, target, ending, message)
     except asyncio.CancelledError:
         undone = await target.rollback() if target is not None else False

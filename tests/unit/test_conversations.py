@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
 from lsprotocol import types as t
 
 from poe_lsp.actions.deliver import SUGGESTED, SUGGESTED_LENGTH, pump
 from poe_lsp.actions.followup import FollowUpTargets, planner, realign, refusal, user_message
 from poe_lsp.actions.run import run_action
 from poe_lsp.actions.targets import EditorTargets
-from poe_lsp.contract import Action, ActionArgs
+from poe_lsp.contract import MAX_INSTRUCTION, Action, ActionArgs, ArgumentError, FollowUpArgs
 from poe_lsp.conversations import Conversation, ConversationStore
 from poe_lsp.edits.region import TrackedSpan
 from poe_lsp.jobs import Job, JobRegistry
@@ -40,7 +41,6 @@ def _conversation(job: str, chars: int = 10, region: TrackedSpan | None = None) 
         uri=URI,
         messages=(Message("system", "s"), Message("user", "u" * (chars - 2))),
         answer="a",
-        title="Poe: Refactor",
         region=region,
     )
 
@@ -228,3 +228,16 @@ async def test_a_second_follow_up_on_the_first_job_replaces_what_the_first_follo
     ending, _ = await _follow(session, editor, "refactor-1", "Only add, with a docstring")
     assert ending == "done"
     assert editor.text(URI) == SOURCE.replace("def add(a, b):\n    return a+b\n", SECOND)
+
+
+def test_follow_up_arguments_are_checked() -> None:
+    parsed = FollowUpArgs.from_json(({"jobId": "ask-3", "instruction": "  Shorter  "},))
+    assert parsed == FollowUpArgs("ask-3", "Shorter")
+    for bad, said in [
+        ((), "one argument object"),
+        (({"instruction": "x"},), "jobId"),
+        (({"jobId": "ask-3", "instruction": ""},), "needs an instruction"),
+        (({"jobId": "ask-3", "instruction": "x" * (MAX_INSTRUCTION + 1)},), "longer than"),
+    ]:
+        with pytest.raises(ArgumentError, match=said):
+            FollowUpArgs.from_json(bad)

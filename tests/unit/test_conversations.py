@@ -16,7 +16,7 @@ from poe_lsp.contract import MAX_INSTRUCTION, Action, ActionArgs, ArgumentError,
 from poe_lsp.conversations import Conversation, ConversationStore
 from poe_lsp.edits.region import TrackedSpan
 from poe_lsp.jobs import Job, JobRegistry
-from poe_lsp.poe import AnswerChunk, Message
+from poe_lsp.poe import AnswerChunk, Message, PoeError
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
 from tests.unit.fakes import FakeEditor, ScriptedPoe
@@ -241,3 +241,25 @@ def test_follow_up_arguments_are_checked() -> None:
     ]:
         with pytest.raises(ArgumentError, match=said):
             FollowUpArgs.from_json(bad)
+
+
+async def test_closing_the_document_forgets_its_conversations() -> None:
+    editor = FakeEditor({URI: SOURCE})
+    session = await _first(editor, ScriptedPoe(_fenced(FIRST)))
+    assert session.conversations.get("refactor-1") is not None and editor.tracked == 1
+    session.document_closed(URI)
+    assert session.conversations.get("refactor-1") is None and editor.tracked == 0
+    assert "no finished Poe job" in (
+        refusal(session.conversations, session.jobs, "refactor-1") or ""
+    )
+
+
+async def test_a_failed_job_keeps_no_conversation() -> None:
+    editor = FakeEditor({URI: SOURCE})
+    poe = ScriptedPoe(_fenced(FIRST), error=PoeError("server", "Poe failed."))
+    session = Session(SETTINGS, client=poe)
+    job = Job(id="refactor-1", action="refactor", uri=URI)
+    targets = EditorTargets(editor, session.explanations, session.proposals)
+    outcome = await run_action(session, editor, job, "refactor", ActionArgs(URI, SELECTED), targets)
+    assert outcome.ending == "failed" and editor.text(URI) == SOURCE
+    assert len(session.conversations) == 0 and editor.tracked == 0

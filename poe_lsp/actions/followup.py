@@ -34,6 +34,7 @@ from poe_lsp.edits.positions import offset_at
 from poe_lsp.edits.region import RegionWriter
 from poe_lsp.jobs import JobRegistry
 from poe_lsp.poe import Message
+from poe_lsp.session import Session
 from poe_lsp.settings import Settings
 
 FOLLOWED: frozenset[str] = frozenset({"selection", "tests", "hover"})
@@ -44,7 +45,7 @@ SHOWN_INSTRUCTION = 200
 
 
 def remember(
-    conversations: ConversationStore,
+    session: Session,
     job_id: str,
     uri: str,
     decided: Plan,
@@ -53,7 +54,7 @@ def remember(
     target: Target,
 ) -> None:
     """Keep the conversation of the job ``job_id`` on ``uri`` that ended well, with where its
-    answer went."""
+    answer went (for an answer waiting for review, what it would write)."""
     if decided.destination not in FOLLOWED or decided.action == "commitMessage":
         return
     writer, explanation = target.writer, target.explanation
@@ -64,8 +65,10 @@ def remember(
     else:
         if writer is None:
             return
-        region, written = writer.keep(), writer.current
-    conversations.keep(
+        proposal = session.proposals.get(job_id)
+        region = writer.keep()
+        written = proposal.code if proposal is not None else writer.current
+    session.conversations.keep(
         Conversation(
             job_id=job_id,
             action=decided.action,
@@ -121,7 +124,8 @@ def user_message(conversation: Conversation, instruction: str, now: str | None) 
         while fence in now:
             fence += "`"
         parts.append(
-            "The user has changed the text of your last answer since; it now reads:\n"
+            "The text there is not what your last answer wrote (the user changed it, or did "
+            "not apply it); it now reads:\n"
             f"{fence}\n{now.rstrip(chr(10))}\n{fence}"
         )
     if conversation.region is None:

@@ -120,8 +120,7 @@ async def run_action(
             target.explanation.done = True
         ending, message = await target.conclude()
         if ending == "done":
-            kept = session.conversations
-            remember(kept, job.id, args.uri, decided, request.messages, answer, target)
+            remember(session, job.id, args.uri, decided, request.messages, answer, target)
         return finish(editor, progress, job, args, target, ending, message)
     except asyncio.CancelledError:
         undone = await target.rollback() if target is not None else False

@@ -4,6 +4,7 @@ follow-up sends and where its answer goes (in memory: a fake editor, a scripted 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from lsprotocol import types as t
@@ -161,7 +162,7 @@ async def test_a_follow_up_sends_the_turns_and_replaces_the_moved_region() -> No
     assert second.messages[:2] == first.messages
     assert second.messages[2].content == _fenced(FIRST)[0]
     assert "Follow-up instruction: Add a docstring" in second.messages[3].content
-    assert "changed the text" not in second.messages[3].content
+    assert "not what your last answer wrote" not in second.messages[3].content
     assert second.bot == first.bot
     chained = session.conversations.get("refactor-2")
     assert chained is not None and len(chained.turns) == 5
@@ -263,3 +264,20 @@ async def test_a_failed_job_keeps_no_conversation() -> None:
     outcome = await run_action(session, editor, job, "refactor", ActionArgs(URI, SELECTED), targets)
     assert outcome.ending == "failed" and editor.text(URI) == SOURCE
     assert len(session.conversations) == 0 and editor.tracked == 0
+
+
+async def test_a_follow_up_on_an_answer_in_review_says_it_was_not_applied() -> None:
+    editor = FakeEditor({URI: SOURCE})
+    poe = ScriptedPoe(_fenced(FIRST))
+    session = Session(replace(SETTINGS, review={"refactor": True}), client=poe)
+    job = Job(id="refactor-1", action="refactor", uri=URI)
+    targets = EditorTargets(editor, session.explanations, session.proposals)
+    await run_action(session, editor, job, "refactor", ActionArgs(URI, SELECTED), targets)
+    assert session.proposals.get("refactor-1") is not None and editor.text(URI) == SOURCE
+    session.proposals.pop("refactor-1")
+    poe.chunks = _fenced(SECOND)
+    ending, _ = await _follow(session, editor, "refactor-1", "Add a docstring")
+    assert ending == "done"
+    assert "return a+b" in poe.queries[1].messages[3].content, "the bot is told what is there"
+    proposal = session.proposals.get("refactor-2")
+    assert proposal is not None and proposal.code == SECOND

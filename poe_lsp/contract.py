@@ -79,6 +79,19 @@ CMD_LIST_ACTIONS: Final = "poe.listActions"
 custom actions and prompt files offered (for that document's language)."""
 KIND_QUICKFIX: Final = t.CodeActionKind.QuickFix.value
 
+# Conversations (issue 15): a follow-up on a finished job.
+CMD_FOLLOW_UP: Final = "poe.followUp"
+"""``{"jobId", "instruction"}``: send the bot of that finished job (one of the session's last
+20) the whole conversation and the instruction; the answer goes where the first went (it
+replaces the region written, as the user's edits moved it, or adds to the explanation in
+the hover). Answers ``{"jobId"}`` of the new job."""
+KIND_FOLLOW_UP: Final = "poe.followUp"
+SUGGESTED_TITLE: Final = "Poe: {reply}"
+"""The title of a code action on a finished job's region that sends a reply the bot
+suggested as a follow-up (kind ``KIND_FOLLOW_UP``, command ``CMD_FOLLOW_UP``)."""
+MAX_INSTRUCTION: Final = 10_000
+"""Characters a follow-up's instruction may have."""
+
 COMMAND_ACTIONS: Final[dict[str, Action]] = {
     CMD_EXPLAIN: "explain",
     CMD_REFACTOR: "refactor",
@@ -139,6 +152,7 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
     "ListActionsResult": {"actions": "CustomAction[]"},
     "JobStarted": {"jobId": "string"},
     "JobArgs": {"jobId": "string"},
+    "FollowUpArgs": {"jobId": "string", "instruction": "string"},
     "CancelResult": {"cancelled": "string[]"},
     "AcceptResult": {"applied": "boolean"},
     "RejectResult": {"rejected": "boolean"},
@@ -191,6 +205,7 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_RUN: ("RunArgs", "JobStarted"),
     CMD_FIX: ("FixArgs", "JobStarted"),
     CMD_LIST_ACTIONS: ("ListActionsArgs?", "ListActionsResult"),
+    CMD_FOLLOW_UP: ("FollowUpArgs", "JobStarted"),
 }
 """Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
 argument) and what it answers."""
@@ -339,6 +354,32 @@ class CommitMessageArgs:
         if self.bot is not None:
             obj["bot"] = self.bot
         return obj
+
+
+@dataclass(frozen=True)
+class FollowUpArgs:
+    """The argument object of ``poe.followUp``: ``{"jobId": ..., "instruction": ...}``."""
+
+    job_id: str
+    instruction: str
+
+    @classmethod
+    def from_json(cls, args: tuple[Any, ...]) -> FollowUpArgs:
+        """Validate the command's arguments; raise :class:`ArgumentError` saying what is wrong."""
+        if len(args) != 1 or not isinstance(args[0], dict):
+            raise ArgumentError('expected one argument object {"jobId": ..., "instruction": ...}')
+        job, instruction = args[0].get("jobId"), args[0].get("instruction")
+        if not isinstance(job, str) or not job:
+            raise ArgumentError("jobId must name a job")
+        if not isinstance(instruction, str) or not instruction.strip():
+            raise ArgumentError("a follow-up needs an instruction")
+        if len(instruction) > MAX_INSTRUCTION:
+            raise ArgumentError(f"the instruction is longer than {MAX_INSTRUCTION:,} characters")
+        return cls(job, instruction.strip())
+
+    def to_json(self) -> dict[str, str]:
+        """Return the wire form, as code actions put it into their command."""
+        return {"jobId": self.job_id, "instruction": self.instruction}
 
 
 def job_target(command: str, args: tuple[Any, ...]) -> str:

@@ -63,6 +63,7 @@ def document() -> dict[str, Any]:
                 "title": c.label("commitMessage"),
             },
             {"kind": c.KIND_QUICKFIX, "command": c.CMD_FIX, "title": FIX_TITLE},
+            {"kind": c.KIND_FOLLOW_UP, "command": c.CMD_FOLLOW_UP, "title": c.SUGGESTED_TITLE},
         ],
         "commands": {
             command: {"arguments": arguments, "result": result}

@@ -21,7 +21,7 @@ from poe_lsp.messages import Wording
 from poe_lsp.trust import Destination
 
 if TYPE_CHECKING:
-    from poe_lsp.edits.region import RegionWriter
+    from poe_lsp.edits.region import Tracked
 
 Severity = Literal["error", "warning", "info"]
 
@@ -143,10 +143,10 @@ class Editor(Host, Protocol):
         """Wait until the editor reported a version of ``uri`` newer than ``past``."""
         ...
 
-    def track(self, writer: RegionWriter) -> None:
+    def track(self, writer: Tracked) -> None:
         """Send the document changes of ``writer.uri`` to ``writer.on_change`` from now on."""
         ...
 
-    def untrack(self, writer: RegionWriter) -> None:
+    def untrack(self, writer: Tracked) -> None:
         """Stop sending changes to ``writer``."""
         ...

@@ -26,7 +26,7 @@ from poe_lsp.boundary import Boundary, path_of_uri
 from poe_lsp.contract import EXPERIMENTAL_JOB_EVENTS, NOTIFY_JOB_ENDED, JobEnded
 from poe_lsp.editor import Document, Progress, Severity
 from poe_lsp.edits.positions import Encoding, Pos
-from poe_lsp.edits.region import RegionWriter
+from poe_lsp.edits.region import Tracked
 from poe_lsp.messages import EDITOR
 from poe_lsp.redaction import redact, shown
 from poe_lsp.session import Session
@@ -50,7 +50,7 @@ class LspEditor:
     def __init__(self, server: LanguageServer, session: Session) -> None:
         self._server = server
         self._session = session
-        self._writers: dict[str, list[RegionWriter]] = {}
+        self._writers: dict[str, list[Tracked]] = {}
         self._version_waiters: list[asyncio.Future[None]] = []
         self._gone_event: asyncio.Event | None = None
         self.gone = False
@@ -206,10 +206,10 @@ class LspEditor:
                 log.info("no didChange for %s after an applied edit", uri)
                 return
 
-    def track(self, writer: RegionWriter) -> None:
+    def track(self, writer: Tracked) -> None:
         self._writers.setdefault(unquote(writer.uri), []).append(writer)
 
-    def untrack(self, writer: RegionWriter) -> None:
+    def untrack(self, writer: Tracked) -> None:
         writers = self._writers.get(unquote(writer.uri), [])
         if writer in writers:
             writers.remove(writer)
@@ -218,7 +218,7 @@ class LspEditor:
         """Move the tracked regions of the document, and wake writers waiting for its version."""
         uri = unquote(params.text_document.uri)
         for change in params.content_changes:
-            for writer in self._writers.get(uri, ()):
+            for writer in list(self._writers.get(uri, ())):
                 writer.on_change(change)
         self._wake()
 

@@ -1,4 +1,5 @@
-"""What one server session holds: settings, the Poe client, jobs, answers, and trust given.
+"""What one server session holds: settings, the Poe client, jobs, answers,
+conversations, and trust given.
 
 No pygls here: the LSP wiring (:mod:`poe_lsp.server`) owns one :class:`Session`, and the
 actions read it; the terminal commands make one of their own.
@@ -13,6 +14,7 @@ from typing import Any
 
 from poe_lsp.actions.promptfiles import PromptFiles
 from poe_lsp.answers import ExplanationStore, ProposalStore
+from poe_lsp.conversations import ConversationStore
 from poe_lsp.jobs import JobRegistry
 from poe_lsp.logs import redact_secret
 from poe_lsp.messages import EDITOR, Wording
@@ -54,6 +56,9 @@ class Session:
         self.proposals = ProposalStore()
         self.sent = SentLog()
         """What the last jobs sent to their bots (``poe.sent``)."""
+        self.conversations = ConversationStore()
+        """The last finished jobs' conversations and where their answers went
+        (``poe.followUp``)."""
         self.allowed_bots: set[str] = set()
         """Bots (lower case) the user allowed for the rest of the session."""
         self.allowed_hosts: set[HostEntry] = set()
@@ -117,6 +122,7 @@ class Session:
                 job.cancel()
         self.explanations.forget(uri)
         self.proposals.forget(uri)
+        self.conversations.forget(uri)
 
     async def close(self, timeout: float = 2.0) -> None:
         """Stop every job (waiting at most ``timeout`` seconds) and close connections."""

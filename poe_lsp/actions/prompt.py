@@ -113,10 +113,16 @@ class PromptInput:
     message asks to follow it."""
     instruction_source: str | None = None
     """The workspace file the instruction comes from (a prompt file)."""
+    conversation: tuple[Message, ...] = ()
+    """A follow-up (:mod:`~poe_lsp.actions.followup`): the earlier turns, sent as they are
+    before the user message ``instruction``."""
 
 
 def build_messages(p: PromptInput) -> tuple[Message, ...]:
-    """Return the system message with the action's instructions and the user message."""
+    """Return the system message with the action's instructions and the user message (a
+    follow-up: the earlier turns, then its user message)."""
+    if p.conversation:
+        return (*p.conversation, Message("user", p.instruction or ""))
     if p.staged is not None:
         return (
             Message("system", system_text(p.action, p.project)),

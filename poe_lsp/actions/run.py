@@ -22,6 +22,7 @@ from poe_lsp import messages
 from poe_lsp.actions.budget import fit
 from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
+from poe_lsp.actions.followup import remember
 from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.plan import Plan, Stop, plan
 from poe_lsp.actions.private import Withheld, looks_secret, withheld
@@ -75,6 +76,7 @@ async def run_action(
     planner: Planner | None = None,
     tests: TestPlace | None = None,
     custom: CustomAction | None = None,
+    title: str | None = None,
 ) -> Outcome:
     """Run one action to its end, reporting progress and failures to the user.
 
@@ -83,8 +85,10 @@ async def run_action(
     ``planner`` plans an action that is not on a selection (a commit message).
     ``tests`` is where Write tests writes, when it was decided before the job started.
     ``custom``: the user's action (or Fix with Poe) that runs like ``action``.
+    ``title``: the progress title, if not the action's (a follow-up).
+    A job that ends well keeps its conversation (:func:`~poe_lsp.actions.followup.remember`).
     """
-    title = custom.label if custom else label(action)
+    title = title or (custom.label if custom else label(action))
     progress = await editor.begin_progress(title, "starting…", job.cancel)
     target: Target | None = None
     asked = False
@@ -106,10 +110,12 @@ async def run_action(
         client = await session.poe_client(settings)
         asked = True
         query = _query(decided, settings, key, request.messages, progress)
-        await pump(client.stream(query), target.show)
+        answer = await pump(client.stream(query), target.show)
         if target.explanation is not None:
             target.explanation.done = True
         ending, message = await target.conclude()
+        if ending == "done":
+            remember(session, job.id, args.uri, decided, request.messages, answer, target)
         return finish(editor, progress, job, args, target, ending, message)
     except asyncio.CancelledError:
         undone = await target.rollback() if target is not None else False
@@ -178,8 +184,9 @@ async def plan_with_context(
 
 
 async def with_instructions(decided: Plan, editor: Host, settings: Settings) -> Plan:
-    """``decided`` with the project's instructions (unless the settings turn them off)."""
-    if not settings.project_instructions:
+    """``decided`` with the project's instructions (unless the settings turn them off, or a
+    follow-up sends them already, in its earlier turns)."""
+    if not settings.project_instructions or decided.prompt.conversation:
         return decided
     project = await asyncio.to_thread(
         read_project, Boundary(editor.roots), decided.document.path, editor.root

@@ -309,8 +309,22 @@ async def open_target(
         inner = _message_target(plan, editor, progress)
     else:
         inner = _selection_target(plan, editor, progress)
+    return offered(plan, inner, editor, explanations, proposals, progress, job_id), prompt
+
+
+def offered(
+    plan: Plan,
+    inner: ReplaceSelection,
+    editor: Editor,
+    explanations: ExplanationStore,
+    proposals: ProposalStore,
+    progress: Progress,
+    job_id: str,
+) -> Target:
+    """``inner``, or a :class:`Review` of it when the settings ask for review or the editor
+    cannot apply edits."""
     if not plan.review and editor.can_apply_edits:
-        return inner, prompt
+        return inner
     region = inner.region
     explanation = Explanation(region.uri, region.start, region.end, plan.bot)
     explanations.add(explanation)
@@ -324,7 +338,7 @@ async def open_target(
         language=plan.document.language_id,
         progress=progress,
     )
-    return review, prompt
+    return review
 
 
 def _selection_target(plan: Plan, editor: Editor, progress: Progress) -> ReplaceSelection:

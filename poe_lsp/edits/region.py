@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lsprotocol import types as t
 
@@ -36,6 +36,69 @@ class RegionConflict(Exception):
 
 class EditRejected(Exception):
     """The client did not apply an edit."""
+
+
+class Tracked(Protocol):
+    """A region that follows the changes the editor reports for its document."""
+
+    uri: str
+    lost: bool
+
+    def on_change(self, change: t.TextDocumentContentChangeEvent) -> None:
+        """Follow one change the client reported."""
+        ...
+
+
+class TrackedSpan:
+    """A region kept after its job ended (a conversation's answer), following every change.
+
+    Changes above it move it, changes inside it grow or shrink it; a change that reaches
+    across one of its ends, that leaves it empty, or that replaces the whole document makes
+    it :attr:`lost` and it stops following the document.
+    """
+
+    def __init__(self, editor: Editor, uri: str, start: Pos, end: Pos) -> None:
+        self.uri = uri
+        self.start = start
+        self.end = end
+        self.lost = start >= end
+        self._editor = editor
+        if not self.lost:
+            editor.track(self)
+
+    def close(self) -> None:
+        """Stop following the document."""
+        self._editor.untrack(self)
+
+    def overlaps(self, start: Pos, end: Pos) -> bool:
+        """Whether the range ``start``-``end`` touches this region."""
+        return not self.lost and start <= self.end and self.start <= end
+
+    def on_change(self, change: t.TextDocumentContentChangeEvent) -> None:
+        """Follow one change the client reported."""
+        if self.lost:
+            return
+        if isinstance(change, t.TextDocumentContentChangeWholeDocument):
+            self._lose()
+            return
+        rng, encoding = change.range, self._editor.encoding
+        c_start = (rng.start.line, rng.start.character)
+        c_end = (rng.end.line, rng.end.character)
+        if c_end <= self.start:
+            self.start = _shift(self.start, c_start, c_end, change.text, encoding)
+            self.end = _shift(self.end, c_start, c_end, change.text, encoding)
+        elif c_start >= self.end:
+            return
+        elif self.start <= c_start and c_end <= self.end:
+            self.end = _shift(self.end, c_start, c_end, change.text, encoding)
+            if self.end <= self.start:
+                self._lose()
+        else:
+            self._lose()
+
+    def _lose(self) -> None:
+        self.lost = True
+        self.close()
 
 
 class RegionWriter:
@@ -73,6 +136,11 @@ class RegionWriter:
     def close(self) -> None:
         """Stop following the document."""
         self._editor.untrack(self)
+
+    def keep(self) -> TrackedSpan:
+        """A :class:`TrackedSpan` over the region as it is now, following the document from
+        now on (after this writer is closed)."""
+        return TrackedSpan(self._editor, self.uri, self.start, self.end)
 
     def overlaps(self, start: Pos, end: Pos) -> bool:
         """Whether the range ``start``-``end`` touches this region."""

@@ -8,6 +8,7 @@ from poe_lsp.handlers import (
     commit,
     custom,
     documents,
+    followup,
     hover,
     lifecycle,
     watched,
@@ -26,4 +27,5 @@ def build_server() -> PoeLanguageServer:
     hover.register(server)
     custom.register(server)
     watched.register(server)
+    followup.register(server)
     return server

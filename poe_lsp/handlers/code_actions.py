@@ -1,5 +1,5 @@
 """``textDocument/codeAction``: offer Explain, Refactor and Write tests, the user's own
-actions and Fix with Poe, offline."""
+actions, Fix with Poe and the replies a bot suggested, offline."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from poe_lsp.contract import (
     CODE_ACTIONS,
     KIND_ACCEPT,
     KIND_COMMIT_MESSAGE,
+    KIND_FOLLOW_UP,
     KIND_QUICKFIX,
     KIND_REJECT,
     REJECT_TITLE,
@@ -27,6 +28,7 @@ from poe_lsp.contract import (
 )
 from poe_lsp.edits.region import RegionConflict
 from poe_lsp.handlers.custom import custom_code_actions, fix_code_actions
+from poe_lsp.handlers.followup import suggested_actions
 from poe_lsp.server import PoeLanguageServer
 
 OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE_ACTIONS)
@@ -35,7 +37,7 @@ OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE
 def register(server: PoeLanguageServer) -> None:
     """Register the code-action provider with the kinds it offers."""
     kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT]
-    kinds += [KIND_COMMIT_MESSAGE, KIND_QUICKFIX]
+    kinds += [KIND_COMMIT_MESSAGE, KIND_QUICKFIX, KIND_FOLLOW_UP]
     options = t.CodeActionOptions(code_action_kinds=kinds)
     server.feature(t.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
 
@@ -49,6 +51,7 @@ async def code_action(
     if document is None:
         return None
     reviews = _review_actions(ls, uri, params.range) + _commit_actions(uri, document.language_id)
+    reviews += suggested_actions(ls, uri, params.range)
     fixes = fix_code_actions(document, list(params.context.diagnostics))
     rng = params.range
     if rng.start == rng.end:

@@ -42,10 +42,14 @@ class BotQuery:
 
 @dataclass(frozen=True)
 class AnswerChunk:
-    """A piece of answer text; ``replace`` means it replaces everything received so far."""
+    """A piece of answer text; ``replace`` means it replaces everything received so far.
+
+    A ``suggested`` chunk is not answer text: it is one reply the bot suggests the user
+    could send next (a whole one per chunk)."""
 
     text: str
     replace: bool = False
+    suggested: bool = False
 
 
 ErrorKind = Literal[

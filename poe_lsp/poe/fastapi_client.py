@@ -140,7 +140,11 @@ class FastapiPoeClient:
         try:
             async with contextlib.aclosing(stream):
                 async for message in stream:
-                    if isinstance(message, fp.MetaResponse) or message.is_suggested_reply:
+                    if isinstance(message, fp.MetaResponse):
+                        continue
+                    if message.is_suggested_reply:
+                        if message.text.strip():
+                            yield AnswerChunk(message.text, suggested=True)
                         continue
                     if message.text or message.is_replace_response:
                         yield AnswerChunk(message.text, message.is_replace_response)

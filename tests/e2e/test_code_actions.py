@@ -48,6 +48,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.run",
         "poe.fix",
         "poe.listActions",
+        "poe.followUp",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {
@@ -58,6 +59,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.reject",
         "source.poe.commitMessage",
         "quickfix",
+        "poe.followUp",
     }
     assert server_caps.hover_provider
 

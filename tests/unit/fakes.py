@@ -17,7 +17,7 @@ from lsprotocol import types as t
 from poe_lsp.contract import JobEnded
 from poe_lsp.editor import Document
 from poe_lsp.edits.positions import Encoding, Pos, offset_at
-from poe_lsp.edits.region import RegionWriter
+from poe_lsp.edits.region import Tracked
 from poe_lsp.messages import EDITOR
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
 from poe_lsp.poe.catalogue import Bot
@@ -70,7 +70,7 @@ class FakeEditor:
         self.shown: list[str] = []
         self.edits: list[t.WorkspaceEdit] = []
         self.on_edit: Callable[[], object] | None = None
-        self._writers: list[RegionWriter] = []
+        self._writers: list[Tracked] = []
         self.cancel: Callable[[], object] | None = None
 
     def text(self, uri: str) -> str:
@@ -136,10 +136,10 @@ class FakeEditor:
     async def wait_for_version(self, uri: str, past: int, timeout: float) -> None:
         """Return at once: :meth:`apply` reports its changes before it returns."""
 
-    def track(self, writer: RegionWriter) -> None:
+    def track(self, writer: Tracked) -> None:
         self._writers.append(writer)
 
-    def untrack(self, writer: RegionWriter) -> None:
+    def untrack(self, writer: Tracked) -> None:
         if writer in self._writers:
             self._writers.remove(writer)
 
@@ -170,12 +170,14 @@ class FakeEditor:
 
 @dataclass
 class ScriptedPoe:
-    """A Poe client that answers every query with ``chunks``, then ``error`` if given.
+    """A Poe client that answers every query with ``chunks``, then the ``suggested``
+    replies, then ``error`` if given.
 
     ``hold``: wait for this event before the last chunk (a stream still running).
     """
 
     chunks: list[str] = field(default_factory=list)
+    suggested: list[str] = field(default_factory=list)
     error: PoeError | None = None
     hold: asyncio.Event | None = None
     queries: list[BotQuery] = field(default_factory=list)
@@ -189,6 +191,8 @@ class ScriptedPoe:
                 await self.hold.wait()
             yield AnswerChunk(chunk)
             await asyncio.sleep(0)
+        for reply in self.suggested:
+            yield AnswerChunk(reply, suggested=True)
         if self.error is not None:
             raise self.error
 

@@ -57,7 +57,7 @@ async def run(
 async def test_refactor_streams_the_code_over_the_selection() -> None:
     editor, poe = FakeEditor({URI: SOURCE}), ScriptedPoe(answer(NEW))
 
-    outcome, _ = await run(editor, poe)
+    outcome, session = await run(editor, poe)
 
     assert editor.text(URI) == SOURCE.replace("def add(a, b):\n    return a+b\n", NEW)
     assert outcome.ending == "done" and outcome.failure is None
@@ -66,7 +66,10 @@ async def test_refactor_streams_the_code_over_the_selection() -> None:
     (event,) = editor.events
     assert (event.outcome, event.target_uri, event.edits) == ("done", URI, outcome.edits)
     assert editor.progress.ended == [outcome.message]
-    assert editor.tracked == 0, "the region stops following the document"
+    assert editor.tracked == 1, "only the kept conversation's region follows the document"
+    conversation = session.conversations.get("refactor-1")
+    assert conversation is not None and conversation.region is not None
+    assert conversation.region.start == (3, 0) and conversation.region.end == (5, 0)
     (query,) = poe.queries
     assert "def add(a, b)" in query.messages[-1].content and query.api_key == "k-123"
 
@@ -151,7 +154,8 @@ async def test_review_elsewhere_keeps_a_proposal_for_accept_and_reject() -> None
     explanation = session.explanations.at(URI, (4, 0))
     assert explanation is not None and "Proposed change:" in explanation.text
     assert "Not applied yet" in explanation.markdown()
-    assert editor.tracked == 1, "the proposal's region follows the document until accepted"
+    assert editor.tracked == 2, "the proposal's region follows the document until accepted"
+    # ... and so does the region of the kept conversation
 
 
 async def test_cancel_mid_stream_rolls_back() -> None:

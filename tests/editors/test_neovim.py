@@ -559,6 +559,7 @@ def test_poe_completes_subcommands_and_running_jobs(nvim: pynvim.Nvim) -> None:
         "cancel",
         "commit",
         "explain",
+        "followup",
         "refactor",
         "reject",
         "run",
@@ -823,3 +824,30 @@ def test_poe_bot_picks_from_the_catalogue_and_the_next_job_uses_it(
     assert [r.bot for r in poe.requests] == ["Picked-Bot"]
     assert nvim.exec_lua("return H.questions") == ["Poe bot for refactor:"]
     assert 'bots = { refactor = "Picked-Bot" }' in nvim.exec_lua("return H.all_messages()")
+
+
+def test_poe_followup_continues_the_last_job_where_its_answer_now_is(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    setup(nvim, poe, api_key=KEY, bot="Code")
+    first = ["    return r * r * 3.14  # first"]
+    poe.set_script("Code", Script(chunks=code(*first)))
+    open_file(nvim, project / "pkg" / "geometry.py")
+    nvim.command("5,6Poe refactor")
+    job_events(nvim)
+    nvim.command("normal! ggO# a line typed above")
+    second = ["    return math.pi * r ** 2  # second"]
+    poe.set_script("Code", Script(chunks=code(*second)))
+
+    nvim.command("Poe followup Use math.pi")
+    events = job_events(nvim, 2)
+
+    assert events[1]["outcome"] == "done", events[1]["message"]
+    original = lines(SOURCE)
+    expected = ["# a line typed above", *original[:4], *second, *original[6:]]
+    assert nvim.exec_lua("return H.lines()") == expected
+    turns = poe.requests[1].messages
+    assert [m["role"] for m in turns] == ["system", "user", "bot", "user"]
+    assert turns[:2] == poe.requests[0].messages
+    assert "# first" in turns[2]["content"]
+    assert "Follow-up instruction: Use math.pi" in turns[3]["content"]

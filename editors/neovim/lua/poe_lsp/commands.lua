@@ -81,6 +81,11 @@ M.subcommands = {
       require('poe_lsp').balance()
     end,
   },
+  followup = {
+    run = function(args)
+      require('poe_lsp').follow_up(args ~= '' and args or nil)
+    end,
+  },
   sent = {
     run = function(args)
       require('poe_lsp').sent(args ~= '' and args or nil)

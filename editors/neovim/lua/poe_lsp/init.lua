@@ -303,6 +303,20 @@ function M.balance()
   end)
 end
 
+--- Follow up on job `job_id` (default: the last one that finished well) with `instruction`
+--- (asked for when missing): the same bot gets the conversation so far, and its answer goes
+--- where the job's answer went.
+---@param instruction? string
+---@param job_id? string
+function M.follow_up(instruction, job_id)
+  local client, problem = M.client()
+  client = client or vim.lsp.get_clients({ name = M.name })[1]
+  if not client then
+    return notify(assert(problem), vim.log.levels.WARN)
+  end
+  require('poe_lsp.followup').send(client, instruction, job_id)
+end
+
 --- Show what job `job_id` (default: the last job started here) sent to the bot, as Markdown.
 ---@param job_id? string
 function M.sent(job_id)

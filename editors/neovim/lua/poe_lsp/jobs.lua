@@ -23,12 +23,30 @@ local M = {}
 local running = {}
 ---@type string?
 local last
+---@type string?
+local last_done
+---@type table<string, poe_lsp.Job>
+local known = {}
 
 --- Remember a job the server just started.
 ---@param job poe_lsp.Job
 function M.started(job)
   running[job.id] = job
+  known[job.id] = job
   last = job.id
+end
+
+--- The job `id` started from this Neovim, running or not.
+---@param id string
+---@return poe_lsp.Job?
+function M.get(id)
+  return known[id]
+end
+
+--- The id of the last job that finished well (the one `:Poe followup` continues), if any.
+---@return string?
+function M.last_done()
+  return last_done
 end
 
 --- The id of the last job started from this Neovim, if any.
@@ -83,6 +101,9 @@ end
 function M.on_job_ended(_, params)
   local job = running[params.jobId]
   running[params.jobId] = nil
+  if params.outcome == 'done' then
+    last_done = params.jobId
+  end
   local target = loaded_buffer(params.targetUri)
   if target then
     require('poe_lsp.undo').close(target)

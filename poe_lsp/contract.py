@@ -92,6 +92,23 @@ suggested as a follow-up (kind ``KIND_FOLLOW_UP``, command ``CMD_FOLLOW_UP``).""
 MAX_INSTRUCTION: Final = 10_000
 """Characters a follow-up's instruction may have."""
 
+# Chat documents (issue 15): a Markdown file whose ``## You`` / ``## <bot>`` sections are turns.
+CMD_CHAT: Final = "poe.chat"
+"""``{"textDocument"?, "range"?, "bot"?}``: create a chat document in the chat folder (outside
+the workspace), starting from the selection, open it (``window/showDocument``) and answer
+``{"uri"}``."""
+CMD_CHAT_SEND: Final = "poe.chatSend"
+"""``{"textDocument"}`` of a chat document: send the conversation the document holds; the
+answer streams in under a new ``## <bot>``, then a fresh ``## You``. Answers ``{"jobId"}``."""
+CMD_CHAT_APPLY: Final = "poe.chatApply"
+"""``{"textDocument", "block"}``: propose the bot's code block ``block`` (0-based) of a chat for
+the selection the chat began from, as one reviewed edit (refused if that code changed).
+Answers ``{}`` at once; what happened is shown."""
+KIND_CHAT_SEND: Final = "poe.chatSend"
+KIND_CHAT_APPLY: Final = "poe.chatApply"
+CHAT_SEND_TITLE: Final = "Poe: Send"
+CHAT_APPLY_TITLE: Final = "Poe: Apply to {place}"
+
 COMMAND_ACTIONS: Final[dict[str, Action]] = {
     CMD_EXPLAIN: "explain",
     CMD_REFACTOR: "refactor",
@@ -153,6 +170,11 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
     "JobStarted": {"jobId": "string"},
     "JobArgs": {"jobId": "string"},
     "FollowUpArgs": {"jobId": "string", "instruction": "string"},
+    "ChatArgs": {"textDocument": "TextDocumentIdentifier?", "range": "Range?", "bot": "string?"},
+    "ChatSendArgs": {"textDocument": "TextDocumentIdentifier"},
+    "ChatApplyArgs": {"textDocument": "TextDocumentIdentifier", "block": "integer"},
+    "ChatStarted": {"uri": "string"},
+    "Nothing": {},
     "CancelResult": {"cancelled": "string[]"},
     "AcceptResult": {"applied": "boolean"},
     "RejectResult": {"rejected": "boolean"},
@@ -206,6 +228,9 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_FIX: ("FixArgs", "JobStarted"),
     CMD_LIST_ACTIONS: ("ListActionsArgs?", "ListActionsResult"),
     CMD_FOLLOW_UP: ("FollowUpArgs", "JobStarted"),
+    CMD_CHAT: ("ChatArgs?", "ChatStarted"),
+    CMD_CHAT_SEND: ("ChatSendArgs", "JobStarted"),
+    CMD_CHAT_APPLY: ("ChatApplyArgs", "Nothing"),
 }
 """Each command's one argument (a :data:`SHAPES` name; ``?``: it may be left out; ``None``: no
 argument) and what it answers."""
@@ -380,6 +405,46 @@ class FollowUpArgs:
     def to_json(self) -> dict[str, str]:
         """Return the wire form, as code actions put it into their command."""
         return {"jobId": self.job_id, "instruction": self.instruction}
+
+
+@dataclass(frozen=True)
+class ChatArgs:
+    """The argument object of ``poe.chat``, ``poe.chatSend`` and ``poe.chatApply``."""
+
+    uri: str | None = None
+    range: t.Range | None = None
+    bot: str | None = None
+    block: int | None = None
+
+    @classmethod
+    def from_json(cls, command: str, args: tuple[Any, ...]) -> ChatArgs:
+        """Validate the arguments of ``command``; raise :class:`ArgumentError` saying what is
+        wrong."""
+        obj = args[0] if len(args) == 1 and isinstance(args[0], dict) else None
+        if obj is None and not (command == CMD_CHAT and (not args or args[0] is None)):
+            raise ArgumentError('expected one argument object {"textDocument": {"uri": ...}}')
+        obj = obj or {}
+        document = obj.get("textDocument")
+        uri = document.get("uri") if isinstance(document, dict) else None
+        if uri is not None and (not isinstance(uri, str) or not uri):
+            raise ArgumentError("textDocument.uri must be a URI")
+        if uri is None and command != CMD_CHAT:
+            raise ArgumentError(f"{command} needs the chat document (textDocument)")
+        rng = None
+        if obj.get("range") is not None:
+            try:
+                rng = _converter().structure(obj["range"], t.Range)
+            except Exception as exc:
+                raise ArgumentError("range must be an LSP Range") from exc
+        bot = obj.get("bot")
+        if bot is not None and (not isinstance(bot, str) or not bot.strip() or "/" in bot):
+            raise ArgumentError("bot must be a bot name")
+        block = obj.get("block")
+        if command == CMD_CHAT_APPLY and (
+            not isinstance(block, int) or isinstance(block, bool) or block < 0
+        ):
+            raise ArgumentError("block must be the index of a code block (0, 1, ...)")
+        return cls(uri, rng, bot.strip() if bot else None, block)
 
 
 def job_target(command: str, args: tuple[Any, ...]) -> str:

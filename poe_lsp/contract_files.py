@@ -64,6 +64,8 @@ def document() -> dict[str, Any]:
             },
             {"kind": c.KIND_QUICKFIX, "command": c.CMD_FIX, "title": FIX_TITLE},
             {"kind": c.KIND_FOLLOW_UP, "command": c.CMD_FOLLOW_UP, "title": c.SUGGESTED_TITLE},
+            {"kind": c.KIND_CHAT_SEND, "command": c.CMD_CHAT_SEND, "title": c.CHAT_SEND_TITLE},
+            {"kind": c.KIND_CHAT_APPLY, "command": c.CMD_CHAT_APPLY, "title": c.CHAT_APPLY_TITLE},
         ],
         "commands": {
             command: {"arguments": arguments, "result": result}

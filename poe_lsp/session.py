@@ -12,6 +12,7 @@ import logging
 import threading
 from typing import Any
 
+from poe_lsp.actions.chat import ChatStore, chat_directory
 from poe_lsp.actions.promptfiles import PromptFiles
 from poe_lsp.answers import ExplanationStore, ProposalStore
 from poe_lsp.conversations import ConversationStore
@@ -64,6 +65,10 @@ class Session:
         self.allowed_hosts: set[HostEntry] = set()
         """Hosts the user allowed the key to go to, until the server stops."""
         self.prompt_files = PromptFiles()
+        self.chats = ChatStore()
+        """The chats made this session, with the selection each began from."""
+        self.chat_directory = chat_directory()
+        """Where chats are written: from the environment only."""
         """The project's ``.github/prompts/*.prompt.md``, scanned now and then."""
         self.catalogue = Catalogue()
         """Poe's bot list: memory, the disk cache, then Poe (:mod:`poe_lsp.poe.catalogue`)."""

@@ -23,10 +23,11 @@ from poe_lsp.editor import Document, Severity
 from poe_lsp.edits.positions import Encoding, Pos, offset_at, position_at, split_lines
 from poe_lsp.settings import Settings
 
-Destination = Literal["selection", "tests", "hover", "message", "text"]
+Destination = Literal["selection", "tests", "hover", "message", "text", "chat"]
 """Where an answer goes: it replaces the selection, extends the test file, or is read; a
 commit message replaces the message above a commit file's comments, or is only kept as text
-(:mod:`~poe_lsp.actions.commit`)."""
+(:mod:`~poe_lsp.actions.commit`); a chat's answer goes to the end of the chat
+(:mod:`~poe_lsp.actions.chat`)."""
 
 
 class Stop(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poe_lsp.handlers import (
+    chat,
     code_actions,
     commands,
     commit,
@@ -27,5 +28,6 @@ def build_server() -> PoeLanguageServer:
     hover.register(server)
     custom.register(server)
     watched.register(server)
+    chat.register(server)
     followup.register(server)
     return server

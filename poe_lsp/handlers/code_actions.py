@@ -1,5 +1,5 @@
 """``textDocument/codeAction``: offer Explain, Refactor and Write tests, the user's own
-actions, Fix with Poe and the replies a bot suggested, offline."""
+actions, Fix with Poe and the replies a bot suggested (in a chat: Send and Apply), offline."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from poe_lsp.contract import (
     CMD_REJECT,
     CODE_ACTIONS,
     KIND_ACCEPT,
+    KIND_CHAT_APPLY,
+    KIND_CHAT_SEND,
     KIND_COMMIT_MESSAGE,
     KIND_FOLLOW_UP,
     KIND_QUICKFIX,
@@ -27,6 +29,7 @@ from poe_lsp.contract import (
     label,
 )
 from poe_lsp.edits.region import RegionConflict
+from poe_lsp.handlers.chat import chat_actions
 from poe_lsp.handlers.custom import custom_code_actions, fix_code_actions
 from poe_lsp.handlers.followup import suggested_actions
 from poe_lsp.server import PoeLanguageServer
@@ -37,7 +40,7 @@ OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE
 def register(server: PoeLanguageServer) -> None:
     """Register the code-action provider with the kinds it offers."""
     kinds = [kind for _, kind, _ in OFFERED] + [KIND_ACCEPT, KIND_REJECT]
-    kinds += [KIND_COMMIT_MESSAGE, KIND_QUICKFIX, KIND_FOLLOW_UP]
+    kinds += [KIND_COMMIT_MESSAGE, KIND_QUICKFIX, KIND_FOLLOW_UP, KIND_CHAT_SEND, KIND_CHAT_APPLY]
     options = t.CodeActionOptions(code_action_kinds=kinds)
     server.feature(t.TEXT_DOCUMENT_CODE_ACTION, options)(code_action)
 
@@ -52,6 +55,9 @@ async def code_action(
         return None
     reviews = _review_actions(ls, uri, params.range) + _commit_actions(uri, document.language_id)
     reviews += suggested_actions(ls, uri, params.range)
+    chats = chat_actions(ls, uri, params.range, document.source)
+    if chats:  # a chat document: Send and Apply, not actions on its text
+        return _only(reviews + chats, params.context.only)
     fixes = fix_code_actions(document, list(params.context.diagnostics))
     rng = params.range
     if rng.start == rng.end:

@@ -49,6 +49,9 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.fix",
         "poe.listActions",
         "poe.followUp",
+        "poe.chat",
+        "poe.chatSend",
+        "poe.chatApply",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {
@@ -60,6 +63,8 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "source.poe.commitMessage",
         "quickfix",
         "poe.followUp",
+        "poe.chatSend",
+        "poe.chatApply",
     }
     assert server_caps.hover_provider
 

@@ -116,7 +116,7 @@ def readme_table(doc: dict[str, Any]) -> str:
         meaning = " ".join(filter(None, (s["description"], s.get("details"))))
         default = _default_text(s)
         if "minimum" in s:
-            default += f" ({s['minimum']:g}{EN_DASH}{s['maximum']:g})"
+            default += f" ({s['minimum']:.12g}{EN_DASH}{s['maximum']:.12g})"
         rows.append(f"| `{s['key']}` | {default} | {meaning} |")
     return "\n".join([TABLE_START, *rows, TABLE_END])
 
@@ -180,7 +180,7 @@ def _lua(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"{value:g}"
+        return f"{value:.12g}"
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
     return f"'{text}'"
 

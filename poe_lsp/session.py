@@ -18,6 +18,7 @@ from poe_lsp.logs import redact_secret
 from poe_lsp.messages import EDITOR, Wording
 from poe_lsp.poe import PoeClient
 from poe_lsp.poe.catalogue import Catalogue
+from poe_lsp.points import Ledger
 from poe_lsp.sent import SentLog
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.trust import HostEntry
@@ -60,6 +61,8 @@ class Session:
         """Hosts the user allowed the key to go to, until the server stops."""
         self.prompt_files = PromptFiles()
         """The project's ``.github/prompts/*.prompt.md``, scanned now and then."""
+        self.points = Ledger()
+        """What this session's jobs cost, and today's spending (:mod:`poe_lsp.points`)."""
         self.catalogue = Catalogue()
         """Poe's bot list: memory, the disk cache, then Poe (:mod:`poe_lsp.poe.catalogue`)."""
         self._poe: PoeClient | None = client

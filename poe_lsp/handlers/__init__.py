@@ -10,6 +10,7 @@ from poe_lsp.handlers import (
     documents,
     hover,
     lifecycle,
+    usage,
 )
 from poe_lsp.server import PoeLanguageServer
 
@@ -24,4 +25,5 @@ def build_server() -> PoeLanguageServer:
     commit.register(server)
     hover.register(server)
     custom.register(server)
+    usage.register(server)
     return server

@@ -15,6 +15,7 @@ M.CMD_REFACTOR = 'poe.refactor'
 M.CMD_REJECT = 'poe.reject'
 M.CMD_RUN = 'poe.run'
 M.CMD_SENT = 'poe.sent'
+M.CMD_USAGE = 'poe.usage'
 M.CMD_WRITE_TESTS = 'poe.writeTests'
 M.CONFIG_SECTION = 'poe'
 M.EXPERIMENTAL_JOB_EVENTS = 'poeJobEvents'
@@ -113,6 +114,14 @@ M.SETTINGS = {
     type = 'integer',
     minimum = 4000,
     maximum = 400000,
+  },
+  {
+    key = 'dailyPointBudget',
+    option = 'daily_point_budget',
+    type = 'integer',
+    minimum = 0,
+    maximum = 100000000,
+    user_only = true,
   },
 }
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,6 +32,7 @@ from tests.fakepoe import FakePoe, Script
 
 SOURCE = "def f(x):\n    return x+1\n"
 JOB_EVENTS = {"poeJobEvents": True}
+CLI = [sys.executable, "-m", "poe_lsp"]
 
 
 def _field(params: Any, name: str) -> Any:
@@ -232,3 +235,21 @@ def test_the_key_is_never_in_the_servers_log(tmp_path: Path, poe: FakePoe) -> No
     assert {r.authorization for r in poe.history_requests} == {f"Bearer {key}"}
     for log in (server.stderr, server.log_file.read_text()):
         assert "Points/History" not in log
+
+
+def test_the_command_line_tells_the_cost_on_stderr(tmp_path: Path, poe: FakePoe) -> None:
+    (tmp_path / "m.py").write_text(SOURCE)
+    poe.set_script("BotA", Script(chunks=["It adds one."]))
+    poe.set_cost("BotA", 339)
+    done = subprocess.run(
+        [*CLI, "explain", "m.py:1-2", "-v", "--bot", "BotA", "--base-url", poe.base_url],
+        cwd=tmp_path,
+        env=server_env(POE_API_KEY=API_KEY),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "It adds one.\n"
+    assert "Explain: BotA finished, 339 points." in done.stderr, "the summary (-v)"
+    assert API_KEY not in done.stderr

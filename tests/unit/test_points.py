@@ -3,6 +3,7 @@ workflow with a scripted Poe client."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 
@@ -206,3 +207,28 @@ async def test_an_unreadable_history_lets_the_job_go_on_with_a_warning() -> None
     assert len(poe.queries) == 1 and message.startswith("BotA finished")
     (warning,) = [m for severity, m in editor.messages if severity == "warning"]
     assert "poe.dailyPointBudget" in warning and "goes on" in warning
+
+
+async def test_cancelling_the_wait_for_the_cost_keeps_the_answer() -> None:
+    reading = asyncio.Event()
+
+    class Stuck(ScriptedPoe):
+        async def history(self, api_key: str, usage_url: str, **_: object) -> list[Spend]:
+            reading.set()
+            await asyncio.Event().wait()
+            return []
+
+    poe = Stuck(["```python\nx = 1\n```\n"], history_error=None)
+    editor, session = FakeEditor({URI: SOURCE}), Session(SETTINGS, client=poe)
+    targets = EditorTargets(editor, session.explanations, session.proposals)
+    job = session.jobs.start(
+        "refactor",
+        URI,
+        lambda job: run_action(session, editor, job, "refactor", ActionArgs(URI, WHOLE), targets),
+    )
+    await asyncio.wait_for(reading.wait(), 5)
+    assert job.cancel()
+    assert job.task is not None
+    outcome = await job.task
+    assert outcome.ending == "done" and editor.text(URI) == "x = 1\n"  # type: ignore[attr-defined]
+    assert editor.events[0].points is None

@@ -80,6 +80,8 @@ def document() -> dict[str, Any]:
             KEY_ENV: "The API key, when the settings have none.",
             trust.TRUSTED_BOTS_ENV: "Bots trusted without asking (comma-separated; `*`: all).",
             trust.ALLOWED_HOSTS_ENV: "Hosts besides Poe's and this machine the key may go to.",
+            trust.BUDGET_ENV: "The daily point budget (`dailyPointBudget`) that the settings "
+            "can lower but not raise; `0`: none.",
         },
     }
 

@@ -13,9 +13,10 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from poe_lsp.poe.history import Spend
+if TYPE_CHECKING:
+    from poe_lsp.poe.history import Spend
 
 CLOCK_SLACK = 2.0
 """Seconds an entry may seem older than its job's start: Poe's clock is not ours."""

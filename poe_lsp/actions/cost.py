@@ -20,7 +20,6 @@ from typing import Any
 from poe_lsp.actions.plan import Stop
 from poe_lsp.editor import Host, Progress
 from poe_lsp.poe import PoeError
-from poe_lsp.poe.usage import usage_base_url
 from poe_lsp.points import Today, attribute, midnight
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
@@ -40,6 +39,8 @@ RECENT = 20
 
 def history_url(session: Session, settings: Settings) -> str | None:
     """The usage API host the key may go to without asking, or ``None``."""
+    from poe_lsp.poe.usage import usage_base_url  # httpx: not before the first job
+
     try:
         url = usage_base_url(settings.base_url, settings.usage_url)
     except ValueError:

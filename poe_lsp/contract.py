@@ -52,7 +52,13 @@ CMD_REJECT: Final = "poe.reject"
 """``{"jobId": ...}``: drop a reviewed answer; answers ``{"rejected": bool}``."""
 CMD_SENT: Final = "poe.sent"
 """``{"jobId": ...}``: what that job of this session sent to its bot (the last 50 jobs are
-kept); answers ``{"messages": [{"role", "content"}], "sources": [path, ...]}``."""
+kept); answers ``{"messages": [{"role", "content"}], "sources": [path, ...], "points"}``
+(``points``: what it cost, ``null`` when unknown)."""
+CMD_USAGE: Final = "poe.usage"
+"""No argument: answers ``{"today": {"points", "byBot"}, "session": {"points", "byBot"},
+"dailyBudget", "known"}``: the key's API spending since local midnight (Poe's points
+history), what this session's jobs cost, the daily budget in force (0: none), and whether
+the history could be read (issue 16)."""
 
 # Commit messages (issue 14): a message written from the staged diff, into a commit message
 # file (a code action of kind KIND_COMMIT_MESSAGE) or for VS Code's Source Control input box.
@@ -191,7 +197,14 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
     },
     "ListBotsResult": {"bots": "Bot[]"},
     "Message": {"role": "string", "content": "string"},
-    "SentResult": {"messages": "Message[]", "sources": "string[]"},
+    "SentResult": {"messages": "Message[]", "sources": "string[]", "points": "integer|null"},
+    "Spending": {"points": "integer", "byBot": "object"},
+    "UsageResult": {
+        "today": "Spending",
+        "session": "Spending",
+        "dailyBudget": "integer",
+        "known": "boolean",
+    },
     "CommitMessageArgs": {
         "textDocument": "TextDocumentIdentifier?",
         "rootUri": "string?",
@@ -207,6 +220,7 @@ SHAPES: Final[dict[str, dict[str, str]]] = {
         "edits": "integer",
         "explanation": "string|null",
         "text": "string|null",
+        "points": "integer|null",
     },
 }
 """The wire objects, each key's type: an LSP or JSON type, ``Action`` / ``Outcome`` (one of
@@ -223,6 +237,7 @@ COMMANDS: Final[dict[str, tuple[str | None, str]]] = {
     CMD_BALANCE: (None, "BalanceResult"),
     CMD_LIST_BOTS: ("ListBotsArgs?", "ListBotsResult"),
     CMD_SENT: ("JobArgs", "SentResult"),
+    CMD_USAGE: (None, "UsageResult"),
     CMD_COMMIT_MESSAGE: ("CommitMessageArgs", "JobStarted"),
     CMD_RUN: ("RunArgs", "JobStarted"),
     CMD_FIX: ("FixArgs", "JobStarted"),
@@ -246,7 +261,7 @@ class JobEnded:
     requests the job sent to it (a client groups them into one undo step);
     ``explanation`` is the Markdown of a finished explain, else ``null``; ``text`` is the
     answer of a job that writes into no document (``poe.commitMessage {"rootUri"}``), else
-    ``null``.
+    ``null``; ``points`` is what the job cost (Poe's points history), ``null`` when unknown.
     """
 
     job_id: str
@@ -258,6 +273,7 @@ class JobEnded:
     edits: int = 0
     explanation: str | None = None
     text: str | None = None
+    points: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the wire form."""
@@ -271,6 +287,7 @@ class JobEnded:
             "edits": self.edits,
             "explanation": self.explanation,
             "text": self.text,
+            "points": self.points,
         }
 
 

@@ -83,6 +83,8 @@ def document() -> dict[str, Any]:
             KEY_ENV: "The API key, when the settings have none.",
             trust.TRUSTED_BOTS_ENV: "Bots trusted without asking (comma-separated; `*`: all).",
             trust.ALLOWED_HOSTS_ENV: "Hosts besides Poe's and this machine the key may go to.",
+            trust.BUDGET_ENV: "The daily point budget (`dailyPointBudget`) that the settings "
+            "can lower but not raise; `0`: none.",
         },
     }
 
@@ -119,7 +121,7 @@ def readme_table(doc: dict[str, Any]) -> str:
         meaning = " ".join(filter(None, (s["description"], s.get("details"))))
         default = _default_text(s)
         if "minimum" in s:
-            default += f" ({s['minimum']:g}{EN_DASH}{s['maximum']:g})"
+            default += f" ({s['minimum']:.12g}{EN_DASH}{s['maximum']:.12g})"
         rows.append(f"| `{s['key']}` | {default} | {meaning} |")
     return "\n".join([TABLE_START, *rows, TABLE_END])
 
@@ -183,7 +185,7 @@ def _lua(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"{value:g}"
+        return f"{value:.12g}"
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
     return f"'{text}'"
 

@@ -63,6 +63,7 @@ TERMINAL = Wording(
         "poe.baseUrl": "--base-url",
         "poe.contextLines": "--context-lines",
         "poe.readTimeout": "--read-timeout",
+        "poe.dailyPointBudget": "$POE_DAILY_POINT_BUDGET",
     },
 )
 

@@ -51,7 +51,7 @@ class Setting:
         """``"0-500"``, or ``""`` without a range."""
         if self.minimum is None or self.maximum is None:
             return ""
-        return f"{self.minimum:g}-{self.maximum:g}"
+        return f"{self.minimum:.12g}-{self.maximum:.12g}"
 
     def to_json(self) -> dict[str, Any]:
         """The wire form in ``editors/contract.json``: only what is set."""

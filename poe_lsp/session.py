@@ -21,6 +21,7 @@ from poe_lsp.logs import redact_secret
 from poe_lsp.messages import EDITOR, Wording
 from poe_lsp.poe import PoeClient
 from poe_lsp.poe.catalogue import Catalogue
+from poe_lsp.points import Ledger
 from poe_lsp.sent import SentLog
 from poe_lsp.settings import Settings, parse_settings
 from poe_lsp.trust import HostEntry
@@ -70,6 +71,8 @@ class Session:
         self.chat_directory = chat_directory()
         """Where chats are written: from the environment only."""
         """The project's ``.github/prompts/*.prompt.md``, scanned now and then."""
+        self.points = Ledger()
+        """What this session's jobs cost, and today's spending (:mod:`poe_lsp.points`)."""
         self.catalogue = Catalogue()
         """Poe's bot list: memory, the disk cache, then Poe (:mod:`poe_lsp.poe.catalogue`)."""
         self._poe: PoeClient | None = client

@@ -188,6 +188,23 @@ class Settings:
         "lines, the test file, the definitions, the header, the project's instructions, the "
         "diagnostics. The progress and `poe.sent` say what was left out.",
     )
+    # Points you can see and control (issue 16).
+    daily_point_budget: int = setting(
+        "dailyPointBudget",
+        "integer",
+        0,
+        "The most points poe-lsp may spend in a day (API use since local midnight, from Poe's "
+        "points history); `0`: no limit. At or above it, a job is refused before it asks a "
+        "bot.",
+        minimum=0,
+        maximum=100_000_000,
+        user_only=True,
+        details=f"A project's settings can lower it but not raise it: `{trust.BUDGET_ENV}` in "
+        "the server's environment sets a budget they cannot remove (an editor client can put "
+        "yours there). When the history cannot be read, the job goes on with a warning.",
+    )
+    env_daily_budget: int = 0
+    """``$POE_DAILY_POINT_BUDGET``: the daily budget the settings can only lower."""
     env_trusted_bots: tuple[str, ...] = ()
     """``$POE_TRUSTED_BOTS``: more bots trusted without asking (``*``: every bot)."""
     allowed_hosts: frozenset[trust.HostEntry] = frozenset()
@@ -196,6 +213,11 @@ class Settings:
     def bot_for(self, action: Action) -> str:
         """Return the bot configured for ``action``."""
         return self.bots.get(action) or self.bot
+
+    @property
+    def daily_budget(self) -> int:
+        """The daily point budget in force (``0``: none), see :func:`trust.daily_budget`."""
+        return trust.daily_budget(self.daily_point_budget, self.env_daily_budget)
 
     def bot_trust(self, bot: str) -> trust.BotTrust:
         """Whether ``bot`` may be queried without asking, or why the user is asked first."""
@@ -243,8 +265,15 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
             f"{trust.ALLOWED_HOSTS_ENV} must list hosts like example.com or example.com:8443; "
             f"ignoring {', '.join(repr(w) for w in wrong)}"
         )
+    env_budget = trust.parse_budget(env.get(trust.BUDGET_ENV, ""))
+    if env_budget is None:
+        problems.append(
+            f"{trust.BUDGET_ENV} must be a whole number of points; ignoring it, so no "
+            "daily budget comes from the environment"
+        )
     settings = replace(
         settings,
+        env_daily_budget=env_budget or 0,
         allowed_hosts=hosts,
         env_trusted_bots=trust.parse_bots(env.get(trust.TRUSTED_BOTS_ENV, "")),
     )
@@ -327,6 +356,9 @@ def parse_settings(raw: object, env: Mapping[str, str] | None = None) -> tuple[S
     budget = _number(data, "contextBudget", problems)
     if budget is not None:
         settings = replace(settings, context_budget=int(budget))
+    daily = _number(data, "dailyPointBudget", problems)
+    if daily is not None:
+        settings = replace(settings, daily_point_budget=int(daily))
     return settings, problems
 
 
@@ -394,6 +426,8 @@ def _number(data: Mapping[str, Any], key: str, problems: list[str]) -> float | N
     low, high = spec.minimum, spec.maximum
     assert low is not None and high is not None, f"{key} declares no range"
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        problems.append(f"poe.{key} must be a number from {low:g} to {high:g}; using the default")
+        problems.append(
+            f"poe.{key} must be a number from {low:.12g} to {high:.12g}; using the default"
+        )
         return None
     return float(value)

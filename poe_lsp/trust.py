@@ -9,6 +9,8 @@ reach or spend, but never widen it silently:
   (``localhost``, ``127.0.0.0/8``, ``::1``), or to a host the user allowed from a place a
   repository cannot write: :data:`ALLOWED_HOSTS_ENV` in the server's environment, the
   command line (the CLI's ``--base-url``), or an answer to a question naming the host.
+* The daily point budget of :data:`BUDGET_ENV` is lowered by the ``dailyPointBudget``
+  setting, never raised (:func:`daily_budget`).
 * Bots in :data:`poe_lsp.settings.TRUSTED_BOTS` and in :data:`TRUSTED_BOTS_ENV` are
   trusted without asking; a bot trusted only by the settings (``trustedBots``, ``"*"``)
   is asked about, like any other bot.
@@ -26,6 +28,9 @@ ALLOWED_HOSTS_ENV = "POE_ALLOWED_HOSTS"
 """Comma-separated ``host`` or ``host:port`` entries the key may be sent to besides Poe's."""
 TRUSTED_BOTS_ENV = "POE_TRUSTED_BOTS"
 """Comma-separated bots trusted without asking besides the built-in list; ``*``: every bot."""
+BUDGET_ENV = "POE_DAILY_POINT_BUDGET"
+"""The most points the key may spend through poe-lsp a day (``0`` or unset: no limit); the
+``dailyPointBudget`` setting can lower it, not raise it."""
 POE_DOMAIN = "poe.com"
 ALLOW_SESSION = "Allow for this session"
 """The button that allows a host until the server stops."""
@@ -155,6 +160,22 @@ def host_refused(place: Destination, setting: str) -> str:
         f"API key there, answer '{ALLOW_SESSION}' when asked, or add {place.name} to "
         f"{ALLOWED_HOSTS_ENV} in the environment poe-lsp starts from."
     )
+
+
+def daily_budget(setting: int, environment: int) -> int:
+    """The daily point budget in force (``0``: none): the environment's, lowered but never
+    raised or removed by the settings' (which may come from the project that is open)."""
+    if environment > 0 and setting > 0:
+        return min(environment, setting)
+    return environment or setting
+
+
+def parse_budget(value: str) -> int | None:
+    """Read a :data:`BUDGET_ENV` value: a whole number of points (``""``: 0); ``None`` if not."""
+    text = value.strip().replace("_", "")
+    if not text:
+        return 0
+    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 def _items(value: str) -> list[str]:

@@ -50,6 +50,8 @@ from sse_starlette.event import ServerSentEvent
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
+from tests.fakehistory import HISTORY_PATH, History
+
 __all__ = ["ENDINGS", "Chunk", "FakePoe", "RecordedRequest", "Script"]
 
 ENDINGS = frozenset({"done", "error", "disconnect", "nodone"})
@@ -179,6 +181,8 @@ class _Call:
     started: bool = False
     completed: bool = False
     closed: bool = False
+    on_complete: Callable[[], None] | None = None
+    """Called when every chunk was sent (the points history counts the query)."""
 
 
 class _ScriptBot(fp.PoeBot):
@@ -205,6 +209,8 @@ class _ScriptBot(fp.PoeBot):
             )
             call.record.chunks_sent += 1
         call.completed = True
+        if call.on_complete is not None:
+            call.on_complete()
         if script.end == "error":
             yield self.error_event(
                 script.error_text, allow_retry=script.allow_retry, error_type=script.error_type
@@ -313,6 +319,10 @@ class FakePoe:
     Poe's bot catalogue: ``GET /v1/models`` answers ``{"object": "list", "data": [...]}`` with
     the entries set by :meth:`set_models` (404 until then), to any request, and is recorded in
     ``models_requests``.
+
+    Poe's points history: ``GET /usage/points_history`` is :attr:`history`
+    (:class:`tests.fakehistory.History`): ``poe.set_cost("BotA", 339)`` makes each complete
+    answer of BotA add an entry; ``poe.history.fail(500)`` or ``fail(delay=…)`` script failures.
     """
 
     base_url: str
@@ -329,6 +339,8 @@ class FakePoe:
         self._balance: tuple[int | None, int] = (None, 200)
         self._models: tuple[list[Any] | None, int] = (None, 200)
         self._models_requests: list[RecordedRequest] = []
+        self.history = History()
+        """The points history this server serves."""
         self._app = _build_poe_app()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -395,6 +407,7 @@ class FakePoe:
             self._scripts.clear()
             self._balance = (None, 200)
             self._models = (None, 200)
+        self.history.clear()
 
     def reset(self) -> None:
         """Clear ``requests``, ``reports``, ``disconnects`` and ``usage_requests``.
@@ -416,6 +429,16 @@ class FakePoe:
         """
         with self._lock:
             self._balance = (n, status)
+
+    def set_cost(self, bot: str, points: int) -> None:
+        """Each complete answer of ``bot`` from now on adds an ``API`` entry of ``points`` to
+        the points history (:meth:`tests.fakehistory.History.set_cost`)."""
+        self.history.set_cost(bot, points)
+
+    @property
+    def history_requests(self) -> list[Any]:
+        """Every ``GET /usage/points_history`` received (with its ``authorization``)."""
+        return self.history.requests
 
     def set_models(self, data: list[Any] | None, status: int = 200) -> None:
         """Set the entries ``GET /v1/models`` lists (any JSON, malformed ones included);
@@ -517,6 +540,9 @@ class FakePoe:
                 self._usage_requests.append(record)
             await self._usage_response(authorization)(scope, replay, send)
             return
+        if scope["method"] == "GET" and bot == HISTORY_PATH:
+            await self.history.respond(scope, replay, send, authorization)
+            return
         if scope["method"] == "GET" and bot == _MODELS_PATH:
             with self._lock:
                 self._models_requests.append(record)
@@ -556,7 +582,12 @@ class FakePoe:
                 )
             await response(scope, replay, send)
         else:
-            call = _Call(bot=bot, script=script, record=record)
+            call = _Call(
+                bot=bot,
+                script=script,
+                record=record,
+                on_complete=lambda: self.history.finished(bot),
+            )
             try:
                 await self._app({**scope, _CALL_KEY: call}, replay, _script_send(call, send))
             finally:

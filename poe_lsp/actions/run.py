@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -20,6 +21,7 @@ from typing import Literal
 
 from poe_lsp import messages
 from poe_lsp.actions.budget import fit
+from poe_lsp.actions.cost import check_budget, cost_of
 from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.followup import remember
@@ -38,6 +40,7 @@ from poe_lsp.editor import Host, Progress, Severity
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
 from poe_lsp.poe import BotQuery, Message, PoeError
+from poe_lsp.points import with_points
 from poe_lsp.sent import Sent
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
@@ -96,6 +99,7 @@ async def run_action(
     try:
         settings = await session.ready_settings()
         key = await _check_trust(settings, action, args, editor, progress)
+        await check_budget(session, settings, key, editor, progress)
         if planner is None:
             decided = await plan_with_context(editor, settings, action, args, tests, custom)
         else:
@@ -108,15 +112,17 @@ async def run_action(
         session.sent.record(job.id, request)
         progress.report(f"asking {decided.bot} ({request.summary()})…")
         client = await session.poe_client(settings)
-        asked = True
+        asked, started = True, time.time()
         query = _query(decided, settings, key, request.messages, progress)
         answer = await pump(client.stream(query), target.show)
         if target.explanation is not None:
             target.explanation.done = True
         ending, message = await target.conclude()
+        points = None
         if ending == "done":
             remember(session, job.id, args.uri, decided, request.messages, answer, target)
-        return finish(editor, progress, job, args, target, ending, message)
+            points = await cost_of(session, settings, key, bot, started, job.id, progress)
+        return finish(editor, progress, job, args, target, ending, message, points=points)
     except asyncio.CancelledError:
         undone = await target.rollback() if target is not None else False
         if target is not None and target.explanation is not None:
@@ -203,8 +209,12 @@ def finish(
     ending: Ending,
     message: str,
     failure: Failure | None = None,
+    *,
+    points: int | None = None,
 ) -> Outcome:
-    """End the job's progress with ``message``, tell the editor, return the outcome."""
+    """End the job's progress with ``message`` (and ``points``, what it cost if known),
+    tell the editor, return the outcome."""
+    message = with_points(message, points)
     writer = target.writer if target is not None else None
     explanation = target.explanation if target is not None else None
     outcome = Outcome(
@@ -228,6 +238,7 @@ def finish(
             if explanation and ending == "done" and job.action == "explain"
             else None,
             text=target.text if isinstance(target, MessageText) and ending == "done" else None,
+            points=points,
         )
     )
     return outcome

@@ -12,6 +12,7 @@ from poe_lsp.handlers import (
     followup,
     hover,
     lifecycle,
+    usage,
     watched,
 )
 from poe_lsp.server import PoeLanguageServer
@@ -30,4 +31,5 @@ def build_server() -> PoeLanguageServer:
     watched.register(server)
     chat.register(server)
     followup.register(server)
+    usage.register(server)
     return server

@@ -176,6 +176,7 @@ def sent(ls: PoeLanguageServer, *args: Any) -> dict[str, Any]:
     return {
         "messages": [{"role": m.role, "content": redact(m.content)} for m in request.messages],
         "sources": list(request.sources),
+        "points": ls.session.points.points_of(_job(CMD_SENT, args)),
     }
 
 

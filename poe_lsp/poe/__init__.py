@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from poe_lsp.poe.catalogue import Bot
+    from poe_lsp.poe.history import Spend
 
 Role = Literal["system", "user", "bot"]
 
@@ -97,6 +98,14 @@ class PoeClient(Protocol):
 
     async def balance(self, api_key: str, usage_url: str) -> int:
         """Return the key's point balance from Poe's usage API at ``usage_url``."""
+        ...
+
+    async def history(
+        self, api_key: str, usage_url: str, *, since: float | None = None, limit: int = 20
+    ) -> list[Spend]:
+        """Return the key's newest points history entries from Poe's usage API at
+        ``usage_url``, newest first: ``limit`` of them, or with ``since`` (seconds since the
+        epoch) every entry created since then (as far as the pages read go)."""
         ...
 
     async def models(self, api_base: str) -> list[Bot]:

@@ -32,12 +32,15 @@ import httpx
 from poe_lsp.messages import EDITOR, Wording, bot_names
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
 from poe_lsp.poe.catalogue import Bot, fetch_models
+from poe_lsp.poe.history import Spend, fetch_history
 from poe_lsp.poe.ratelimit import WaitTooLong, fingerprint, limiter_for
 from poe_lsp.poe.usage import fetch_balance
 from poe_lsp.redaction import bounded, redact
 
 ERROR_TEXT_LIMIT = 300
 """Characters of what a server or bot said about a failure that a message quotes."""
+HISTORY_WAIT = 5.0
+"""Seconds a points history request may wait for a rate limit Poe asked for."""
 _NO_PROXY = {"http://": None, "https://": None, "all://": None}
 
 log = logging.getLogger(__name__)
@@ -162,6 +165,33 @@ class FastapiPoeClient:
         """Return the key's point balance from Poe's usage API at ``usage_url``."""
         return await fetch_balance(
             self._client(usage_url), api_key, usage_url, wording=self._wording
+        )
+
+    async def history(
+        self, api_key: str, usage_url: str, *, since: float | None = None, limit: int = 20
+    ) -> list[Spend]:
+        """Return the key's newest points history entries; each request waits its turn in
+        the key's rate limiter, and gives up if Poe asked to wait more than a few seconds."""
+        limiter = limiter_for(fingerprint(api_key))
+
+        async def turn() -> None:
+            try:
+                await limiter.acquire(max_hint=HISTORY_WAIT)
+            except WaitTooLong as exc:
+                raise PoeError(
+                    "rate_limit",
+                    f"Poe's rate limit was reached: Poe asked to wait {wait_words(exc.seconds)}.",
+                    retry_after=exc.seconds,
+                ) from None
+
+        return await fetch_history(
+            self._client(usage_url),
+            api_key,
+            usage_url,
+            until=None if since is None else (lambda spend: spend.created < since),
+            limit=limit,
+            wording=self._wording,
+            before_request=turn,
         )
 
     async def models(self, api_base: str) -> list[Bot]:

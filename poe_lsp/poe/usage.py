@@ -52,15 +52,48 @@ async def fetch_balance(
     request. Works with a ``session`` that raises ``httpx.HTTPStatusError`` from a response
     hook as well as with one that returns every status.
     """
-    if not api_key:
+    body = await get_json(
+        session, api_key, base, BALANCE_PATH, "your point balance", timeout, wording=wording
+    )
+    points = body.get("current_point_balance") if isinstance(body, dict) else None
+    if isinstance(points, float) and points.is_integer():
+        points = int(points)
+    if not isinstance(points, int) or isinstance(points, bool):
         raise PoeError(
-            "auth", f"Poe needs your API key to show your point balance. {wording.key_help}"
+            "server",
+            f"{host_of(base)} answered the balance request without a point count; try again later.",
+            status=200,
         )
-    host = urlsplit(base).netloc.rpartition("@")[2] or base
+    return points
+
+
+def host_of(base: str) -> str:
+    """The host (and port) of ``base``, without credentials, as messages name it."""
+    return urlsplit(base).netloc.rpartition("@")[2] or base
+
+
+async def get_json(
+    session: httpx.AsyncClient,
+    api_key: str,
+    base: str,
+    path: str,
+    what: str,
+    timeout: float = 5.0,
+    *,
+    params: dict[str, str | int] | None = None,
+    wording: Wording = EDITOR,
+) -> object:
+    """GET ``base + path`` with the key; return the JSON body of a 200 (``None`` if it is not
+    JSON) or raise the :class:`PoeError` that says, about ``what`` ("your point balance"),
+    why there is none. The key goes only in the ``Authorization`` header."""
+    if not api_key:
+        raise PoeError("auth", f"Poe needs your API key to show {what}. {wording.key_help}")
+    host = host_of(base)
     try:
         async with asyncio.timeout(timeout):
             response = await session.get(
-                base + BALANCE_PATH,
+                base + path,
+                params=params,
                 headers={"Authorization": f"Bearer {api_key}"},
                 timeout=timeout,
             )
@@ -69,7 +102,7 @@ async def fetch_balance(
     except (TimeoutError, httpx.TimeoutException):
         raise PoeError(
             "timeout",
-            f"Poe did not tell your point balance within {timeout:g} s; try again later.",
+            f"Poe did not tell {what} within {timeout:g} s; try again later.",
             retryable=True,
         ) from None
     except (UnicodeError, httpx.LocalProtocolError):
@@ -82,21 +115,27 @@ async def fetch_balance(
     except httpx.HTTPError as exc:
         raise PoeError(
             "network",
-            f"Could not reach {host} for your point balance ({type(exc).__name__}); "
+            f"Could not reach {host} for {what} ({type(exc).__name__}); "
             f"check your connection and {wording.setting('poe.baseUrl')}.",
             retryable=True,
         ) from None
-    return _balance(response, api_key, host, wording)
+    _check(response, api_key, host, what, wording)
+    body: object = None
+    with contextlib.suppress(ValueError):
+        body = response.json()
+    return body
 
 
-def _balance(response: httpx.Response, api_key: str, host: str, wording: Wording) -> int:
-    """The balance in a response, or the :class:`PoeError` that says why there is none."""
+def _check(response: httpx.Response, api_key: str, host: str, what: str, wording: Wording) -> None:
+    """Raise the :class:`PoeError` a response that is not a 200 means."""
     status = response.status_code
+    if status == 200:
+        return
     said = _said(response, api_key)
     if status in (401, 403):
         raise PoeError(
             "auth",
-            f"Poe refused the API key when asked for your point balance (HTTP {status}).{said} "
+            f"Poe refused the API key when asked for {what} (HTTP {status}).{said} "
             + wording.key_help,
             status=status,
         )
@@ -108,28 +147,14 @@ def _balance(response: httpx.Response, api_key: str, host: str, wording: Wording
             retryable=True,
             retry_after=parse_retry_after(response.headers.get("retry-after", "")),
         )
-    if status != 200:
-        base_url = wording.setting("poe.baseUrl")
-        hint = f" Is {base_url} a Poe server?" if status == 404 else " Try again later."
-        raise PoeError(
-            "server",
-            f"{host} answered HTTP {status} when asked for your point balance.{said}{hint}",
-            status=status,
-            retryable=status >= 500,
-        )
-    body: object = None
-    with contextlib.suppress(ValueError):
-        body = response.json()
-    points = body.get("current_point_balance") if isinstance(body, dict) else None
-    if isinstance(points, float) and points.is_integer():
-        points = int(points)
-    if not isinstance(points, int) or isinstance(points, bool):
-        raise PoeError(
-            "server",
-            f"{host} answered the balance request without a point count; try again later.",
-            status=status,
-        )
-    return points
+    base_url = wording.setting("poe.baseUrl")
+    hint = f" Is {base_url} a Poe server?" if status == 404 else " Try again later."
+    raise PoeError(
+        "server",
+        f"{host} answered HTTP {status} when asked for {what}.{said}{hint}",
+        status=status,
+        retryable=status >= 500,
+    )
 
 
 def _said(response: httpx.Response, api_key: str) -> str:

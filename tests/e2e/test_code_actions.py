@@ -52,6 +52,7 @@ async def test_capabilities_advertise_commands_and_kinds(session: Editor) -> Non
         "poe.chat",
         "poe.chatSend",
         "poe.chatApply",
+        "poe.usage",
     }
     kinds = server_caps.code_action_provider.code_action_kinds
     assert set(kinds) == {

@@ -21,6 +21,7 @@ from poe_lsp.edits.region import Tracked
 from poe_lsp.messages import EDITOR
 from poe_lsp.poe import AnswerChunk, BotQuery, PoeError
 from poe_lsp.poe.catalogue import Bot
+from poe_lsp.poe.history import Spend
 from poe_lsp.trust import Destination
 
 ROOT = PurePosixPath("/w")
@@ -183,6 +184,13 @@ class ScriptedPoe:
     queries: list[BotQuery] = field(default_factory=list)
     closed: bool = False
     bots: list[Bot] = field(default_factory=list)
+    spent: list[Spend] = field(default_factory=list)
+    """The points history ``history`` answers with (any order)."""
+    history_error: PoeError | None = field(
+        default_factory=lambda: PoeError("server", "no points history here", status=404)
+    )
+    """What ``history`` raises; by default a 404, as a server without the usage API does."""
+    history_reads: list[str] = field(default_factory=list)
 
     async def stream(self, query: BotQuery) -> AsyncIterator[AnswerChunk]:
         self.queries.append(query)
@@ -198,6 +206,17 @@ class ScriptedPoe:
 
     async def balance(self, api_key: str, usage_url: str) -> int:
         return 0
+
+    async def history(
+        self, api_key: str, usage_url: str, *, since: float | None = None, limit: int = 20
+    ) -> list[Spend]:
+        self.history_reads.append(usage_url)
+        if self.history_error is not None:
+            raise self.history_error
+        entries = sorted(self.spent, key=lambda e: e.created, reverse=True)
+        if since is not None:
+            return [e for e in entries if e.created >= since]
+        return entries[:limit]
 
     async def models(self, api_base: str) -> list[Bot]:
         return list(self.bots)

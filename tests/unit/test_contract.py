@@ -76,6 +76,6 @@ def test_parse_settings_takes_the_declared_range(key: str) -> None:
         settings, problems = parse_settings({key: outside}, env={})
         assert getattr(settings, field) == getattr(Settings(), field)
         assert problems == [
-            f"poe.{key} must be a number from {spec.minimum:g} to {spec.maximum:g}; "
+            f"poe.{key} must be a number from {spec.minimum:.12g} to {spec.maximum:.12g}; "
             "using the default"
         ]

@@ -19,6 +19,7 @@ M.CMD_REFACTOR = 'poe.refactor'
 M.CMD_REJECT = 'poe.reject'
 M.CMD_RUN = 'poe.run'
 M.CMD_SENT = 'poe.sent'
+M.CMD_USAGE = 'poe.usage'
 M.CMD_WRITE_TESTS = 'poe.writeTests'
 M.CONFIG_SECTION = 'poe'
 M.EXPERIMENTAL_JOB_EVENTS = 'poeJobEvents'
@@ -121,12 +122,21 @@ M.SETTINGS = {
     minimum = 4000,
     maximum = 400000,
   },
+  {
+    key = 'dailyPointBudget',
+    option = 'daily_point_budget',
+    type = 'integer',
+    minimum = 0,
+    maximum = 100000000,
+    user_only = true,
+  },
 }
 
 --- The server's environment variables.
 M.ENV = {
   POE_ALLOWED_HOSTS = 'POE_ALLOWED_HOSTS',
   POE_API_KEY = 'POE_API_KEY',
+  POE_DAILY_POINT_BUDGET = 'POE_DAILY_POINT_BUDGET',
   POE_TRUSTED_BOTS = 'POE_TRUSTED_BOTS',
 }
 

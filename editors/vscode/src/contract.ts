@@ -38,6 +38,20 @@ export const CMD_FIX = 'poe.fix';
 /** Optional `{"textDocument"}`: answers `{"actions": [{"id", "title", "output"}]}`. */
 export const CMD_LIST_ACTIONS = 'poe.listActions';
 export const KIND_QUICKFIX = 'quickfix';
+/** `{"jobId", "instruction"}` ({@link FollowUpArgs}): a follow-up on a finished job; answers `{"jobId"}`. */
+export const CMD_FOLLOW_UP = 'poe.followUp';
+/** The kind of the code actions that send a bot's suggested reply as a follow-up. */
+export const KIND_FOLLOW_UP = 'poe.followUp';
+/** No argument: answers {@link UsageResult}, the points spent today and in this session. */
+export const CMD_USAGE = 'poe.usage';
+/** `{"textDocument"?, "range"?, "bot"?}`: make a chat document and open it; answers `{"uri"}`. */
+export const CMD_CHAT = 'poe.chat';
+/** `{"textDocument"}` of a chat: send its conversation; answers `{"jobId"}`. */
+export const CMD_CHAT_SEND = 'poe.chatSend';
+/** `{"textDocument", "block"}`: propose an answer's code block for the chat's selection. */
+export const CMD_CHAT_APPLY = 'poe.chatApply';
+export const KIND_CHAT_SEND = 'poe.chatSend';
+export const KIND_CHAT_APPLY = 'poe.chatApply';
 
 export const COMMAND_ACTIONS: Readonly<Record<string, Action>> = {
   [CMD_EXPLAIN]: 'explain',
@@ -137,6 +151,8 @@ export interface JobEnded {
   explanation: string | null;
   /** The answer of a job that edits no document (`poe.commitMessage {"rootUri"}`), else null. */
   text: string | null;
+  /** What the answer cost, from Poe's points history; null when unknown. */
+  points?: number | null;
 }
 
 /** The one argument of `poe.commitMessage`: a commit message file, or a repository's root. */
@@ -153,6 +169,7 @@ export const JOB_ENDED_FIELDS = [
   'edits',
   'explanation',
   'text',
+  'points',
 ] as const satisfies readonly (keyof JobEnded)[];
 
 /** The actions whose answer can be offered for review instead of streamed into the document. */
@@ -173,6 +190,7 @@ export interface ServerSettings {
   trustedBots?: string[];
   review?: Partial<Record<ReviewedAction, boolean>>;
   contextBudget?: number;
+  dailyPointBudget?: number;
   actions?: CustomActionSetting[];
 }
 
@@ -210,6 +228,7 @@ export const SERVER_SETTINGS_KEYS = [
   'review',
   'actions',
   'contextBudget',
+  'dailyPointBudget',
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /** Narrow an unknown value to a `JobStarted` answer. */
@@ -227,4 +246,33 @@ export function isJobEnded(value: unknown): value is JobEnded {
     (ACTIONS as readonly unknown[]).includes(event.action) &&
     (OUTCOMES as readonly unknown[]).includes(event.outcome)
   );
+}
+
+export interface UsageSpent {
+  points: number;
+  byBot: Record<string, number>;
+}
+
+export interface UsageResult {
+  today: UsageSpent;
+  session: UsageSpent;
+  dailyBudget: number;
+  known: boolean;
+}
+
+export interface FollowUpArgs {
+  jobId: string;
+  instruction: string;
+}
+
+/** Narrow an unknown answer to a {@link UsageResult}. */
+export function isUsageResult(value: unknown): value is UsageResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const usage = value as Partial<UsageResult>;
+  const spent = (part: unknown): boolean => {
+    if (typeof part !== 'object' || part === null) return false;
+    const { points, byBot } = part as Record<string, unknown>;
+    return typeof points === 'number' && typeof byBot === 'object' && byBot !== null;
+  };
+  return spent(usage.today) && spent(usage.session) && typeof usage.dailyBudget === 'number' && typeof usage.known === 'boolean';
 }

@@ -6,11 +6,21 @@
 
 import * as vscode from 'vscode';
 import { actionItems, listedActions } from './actionItems';
-import { CMD_LIST_ACTIONS, CMD_RUN, CMD_SENT, CONFIG_SECTION, TITLES, isJobStarted } from './contract';
+import {
+  CMD_FOLLOW_UP,
+  CMD_LIST_ACTIONS,
+  CMD_RUN,
+  CMD_SENT,
+  CMD_USAGE,
+  CONFIG_SECTION,
+  TITLES,
+  isJobStarted,
+  isUsageResult,
+  type FollowUpArgs,
+} from './contract';
 import type { PoeServer } from './client';
 import { ensureRunning, errorMessage } from './commands';
 import { describeJob, followUpTarget, type EndedJob, type JobTracker } from './jobs';
-import { CMD_FOLLOW_UP, CMD_USAGE, isUsageResult, type FollowUpArgs } from './pendingContract';
 import type { SentDocuments } from './sentDocuments';
 import { sentMarkdown, sentResult } from './sentView';
 import { botFor, readSettings } from './settings';

@@ -4,8 +4,9 @@
  * poe-lsp treats every LSP setting as possibly the project's, so `trustedBots`, `baseUrl` and
  * `usageUrl` sent over LSP can only narrow what the key reaches and spends. What it finds in its
  * environment is the user's word: `POE_TRUSTED_BOTS` (bots trusted without asking, `*` for all)
- * and `POE_ALLOWED_HOSTS` (hosts besides Poe's and this machine the key may go to). In VS Code
- * these three settings are application-scoped, so only the user settings can set them; this
+ * `POE_ALLOWED_HOSTS` (hosts besides Poe's and this machine the key may go to) and
+ * `POE_DAILY_POINT_BUDGET` (a daily budget a project's settings cannot raise). In VS Code
+ * these settings are application-scoped, so only the user settings can set them; this
  * module turns their user-scope values (never the merged ones) into those variables.
  *
  * Pure: it reads through {@link ConfigInspector}, which `vscode.WorkspaceConfiguration`
@@ -14,6 +15,7 @@
 
 export const TRUSTED_BOTS_ENV = 'POE_TRUSTED_BOTS';
 export const ALLOWED_HOSTS_ENV = 'POE_ALLOWED_HOSTS';
+export const DAILY_POINT_BUDGET_ENV = 'POE_DAILY_POINT_BUDGET';
 
 /** The part of `vscode.WorkspaceConfiguration` this module reads. */
 export interface ConfigInspector {
@@ -21,7 +23,9 @@ export interface ConfigInspector {
 }
 
 /** The variables to add to the server's environment (none: nothing in the user settings). */
-export type ServerEnv = Partial<Record<typeof TRUSTED_BOTS_ENV | typeof ALLOWED_HOSTS_ENV, string>>;
+export type ServerEnv = Partial<
+  Record<typeof TRUSTED_BOTS_ENV | typeof ALLOWED_HOSTS_ENV | typeof DAILY_POINT_BUDGET_ENV, string>
+>;
 
 /**
  * The environment entries for the server: the user-scope `poe.trustedBots` as
@@ -39,6 +43,8 @@ export function serverEnv(config: ConfigInspector, inherited: Readonly<Record<st
     .map((url) => (typeof url === 'string' ? urlHost(url) : undefined))
     .filter((host): host is string => host !== undefined);
   if (hosts.length > 0) env[ALLOWED_HOSTS_ENV] = joinAfter(inherited[ALLOWED_HOSTS_ENV], hosts);
+  const budget = config.inspect('dailyPointBudget')?.globalValue;
+  if (typeof budget === 'number' && Number.isInteger(budget) && budget > 0) env[DAILY_POINT_BUDGET_ENV] = String(budget);
   return env;
 }
 

@@ -15,6 +15,7 @@ export const DEFAULT_CONTEXT_LINES = 30;
 export const DEFAULT_READ_TIMEOUT = 120;
 export const DEFAULT_PROJECT_INSTRUCTIONS = true;
 export const DEFAULT_CONTEXT_BUDGET = 24000;
+export const DEFAULT_DAILY_POINT_BUDGET = 0;
 export const DEFAULT_RATE_LIMIT = 500;
 export const DEFAULT_RATE_LIMIT_WINDOW = 60;
 export const DEFAULT_TRUSTED_BOTS: readonly string[] = [
@@ -61,6 +62,7 @@ export const RESTART_SETTINGS: readonly string[] = [
   'poe.trustedBots',
   'poe.baseUrl',
   'poe.usageUrl',
+  'poe.dailyPointBudget',
 ];
 
 /**
@@ -86,6 +88,7 @@ export function readSettings(config: ConfigReader): ExtensionSettings {
       review: review(config.get('review')),
       actions: actionList(config.get('actions')),
       contextBudget: numberOr(config.get('contextBudget'), DEFAULT_CONTEXT_BUDGET),
+      dailyPointBudget: numberOr(config.get('dailyPointBudget'), DEFAULT_DAILY_POINT_BUDGET),
     },
     settingsApiKey: text(config.get('apiKey')),
     serverPath: text(config.get('server.path')),

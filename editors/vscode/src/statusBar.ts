@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { JobTracker } from './jobs';
-import type { UsageResult } from './pendingContract';
+import type { UsageResult } from './contract';
 import { statusView, type ServerState, type StatusState } from './statusView';
 
 export class StatusBar implements vscode.Disposable {

@@ -5,9 +5,8 @@
  * Pure: {@link statusView} maps a state to text; `statusBar.ts` puts it on screen.
  */
 
-import { TITLES } from './contract';
+import { TITLES, type UsageResult, type UsageSpent } from './contract';
 import type { Job } from './jobs';
-import type { UsageResult, UsageSpent } from './pendingContract';
 
 export type ServerState = 'starting' | 'running' | 'stopped';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as contract from '../../src/contract';
-import { ALLOWED_HOSTS_ENV, TRUSTED_BOTS_ENV } from '../../src/serverEnv';
+import { ALLOWED_HOSTS_ENV, DAILY_POINT_BUDGET_ENV, TRUSTED_BOTS_ENV } from '../../src/serverEnv';
 import { CONTRACT } from './contractJson';
 
 test('every constant of the contract has the same value here', () => {
@@ -47,7 +47,10 @@ test('the wire shapes have the same keys', () => {
 
 test('the server settings object has the contract keys', () => {
   assert.deepEqual(new Set(contract.SERVER_SETTINGS_KEYS), new Set(CONTRACT.settings.map((setting) => setting.key)));
-  assert.deepEqual(Object.keys(CONTRACT.environment).sort(), ['POE_API_KEY', ALLOWED_HOSTS_ENV, TRUSTED_BOTS_ENV].sort());
+  assert.deepEqual(
+    Object.keys(CONTRACT.environment).sort(),
+    ['POE_API_KEY', ALLOWED_HOSTS_ENV, DAILY_POINT_BUDGET_ENV, TRUSTED_BOTS_ENV].sort(),
+  );
 });
 
 test('job events are validated as the contract says', () => {
@@ -61,6 +64,7 @@ test('job events are validated as the contract says', () => {
     edits: 3,
     explanation: null,
     text: null,
+    points: null,
   };
   assert.deepEqual(new Set(Object.keys(event)), new Set(Object.keys(CONTRACT.shapes.JobEnded)));
   for (const outcome of CONTRACT.outcomes) assert.ok(contract.isJobEnded({ ...event, outcome }), outcome);

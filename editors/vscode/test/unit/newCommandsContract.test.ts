@@ -1,10 +1,8 @@
-// The shapes the new commands read are the server's (editors/contract.json); the commands not
-// generated into contract.ts yet (pendingContract.ts) keep the values the server will declare.
+// The shapes the new commands read are the server's (editors/contract.json).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CATALOGUE_BOT_FIELDS } from '../../src/botPicker';
 import * as contract from '../../src/contract';
-import * as pending from '../../src/pendingContract';
 import { CONTRACT } from './contractJson';
 
 const shapes = CONTRACT.shapes as unknown as Record<string, Record<string, string>>;
@@ -12,14 +10,12 @@ const shapes = CONTRACT.shapes as unknown as Record<string, Record<string, strin
 test('poe.listBots, poe.sent and poe.run have the shapes the extension reads', () => {
   assert.deepEqual(new Set(CATALOGUE_BOT_FIELDS), new Set(Object.keys(shapes.Bot ?? {})));
   assert.deepEqual(CONTRACT.commands[contract.CMD_LIST_BOTS]?.result, 'ListBotsResult');
-  assert.deepEqual(shapes.SentResult, { messages: 'Message[]', sources: 'string[]' });
+  assert.deepEqual(shapes.SentResult, { messages: 'Message[]', sources: 'string[]', points: 'integer|null' });
   assert.deepEqual(Object.keys(shapes.Message ?? {}).sort(), ['content', 'role']);
   assert.ok(Object.keys(shapes.RunArgs ?? {}).includes('action'), JSON.stringify(shapes.RunArgs));
 });
 
-test('poe.usage and poe.followUp, once the contract declares them, have these values', () => {
-  for (const name of ['CMD_USAGE', 'CMD_FOLLOW_UP'] as const) {
-    const declared = CONTRACT.constants[name];
-    if (declared !== undefined) assert.equal(pending[name], declared, `${name}: use the generated constant`);
-  }
+test('poe.usage and poe.followUp are declared by the server with the shapes the extension reads', () => {
+  assert.equal(CONTRACT.commands[contract.CMD_USAGE]?.result, 'UsageResult');
+  assert.deepEqual(Object.keys(shapes.FollowUpArgs ?? {}).sort(), ['instruction', 'jobId']);
 });

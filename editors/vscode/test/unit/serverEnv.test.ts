@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { ALLOWED_HOSTS_ENV, TRUSTED_BOTS_ENV, serverEnv, urlHost, type ConfigInspector } from '../../src/serverEnv';
+import {
+  ALLOWED_HOSTS_ENV,
+  DAILY_POINT_BUDGET_ENV,
+  TRUSTED_BOTS_ENV,
+  serverEnv,
+  urlHost,
+  type ConfigInspector,
+} from '../../src/serverEnv';
 
 const KEY = 'poe-secret-key-123';
 const trustPy = readFileSync(resolve(__dirname, '../../../../../poe_lsp/trust.py'), 'utf8');
@@ -30,6 +37,12 @@ test("the user's trustedBots are trusted through POE_TRUSTED_BOTS, '*' included"
     [TRUSTED_BOTS_ENV]: 'Code,Explainer,GPT-5',
   });
   assert.deepEqual(serverEnv(config({ trustedBots: ['*'] }), {}), { [TRUSTED_BOTS_ENV]: '*' });
+});
+
+test("the user's dailyPointBudget goes to POE_DAILY_POINT_BUDGET; the workspace's never does", () => {
+  assert.deepEqual(serverEnv(config({ dailyPointBudget: 5000 }), {}), { [DAILY_POINT_BUDGET_ENV]: '5000' });
+  assert.deepEqual(serverEnv(config({}, { dailyPointBudget: 100000000 }), {}), {});
+  for (const odd of [0, -1, 2.5, '9000', null]) assert.deepEqual(serverEnv(config({ dailyPointBudget: odd }), {}), {});
 });
 
 test('a name that is blank, not a string, or would split into two is left out', () => {

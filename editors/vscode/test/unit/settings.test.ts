@@ -22,6 +22,7 @@ test('unset settings give the server its own defaults, every key present', () =>
     review: { refactor: false, ask: true, writeTests: false, commitMessage: false },
     actions: [],
     contextBudget: 24000,
+    dailyPointBudget: 0,
   });
   assert.equal(settings.settingsApiKey, undefined);
   assert.equal(settings.serverPath, undefined);

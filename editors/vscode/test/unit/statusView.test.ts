@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Job } from '../../src/jobs';
-import { isUsageResult } from '../../src/pendingContract';
+import { isUsageResult } from '../../src/contract';
 import { STATUS_COMMANDS, formatPoints, spendingText, spendingTooltip, statusView, type StatusState } from '../../src/statusView';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };

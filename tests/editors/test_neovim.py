@@ -34,6 +34,7 @@ HARNESS = Path(__file__).parent / "nvim" / "harness.lua"
 BIN = Path(sys.executable).parent
 NVIM = BIN / "nvim"
 KEY = "fake-key-for-nvim-5b1f0c"
+BOUNDS = ("minimum", "maximum")
 TIMEOUT = 40.0
 """Seconds to wait for anything the server does: generous, CI machines are shared."""
 
@@ -109,6 +110,11 @@ def job_events(nvim: pynvim.Nvim, count: int = 1) -> list[dict[str, Any]]:
     wait_for(nvim, "#H.events >= ...", count)
     events: list[dict[str, Any]] = nvim.exec_lua("return H.events")
     return events
+
+
+def _bound(value: float) -> str:
+    """A range bound as the docs write it: ``0.5``, ``600``, ``100000000``."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def lines(text: str) -> list[str]:
@@ -478,6 +484,8 @@ def test_checkhealth_is_ok_with_a_key_from_a_command_that_stays_secret(
         f"{secret}\\nsecond line: not the key\\n",
     )
     poe.set_script("Code", Script(chunks=code("    return 0"), delay=0.05))
+    poe.set_balance(12_345)
+    poe.set_cost("Code", 339)
     open_file(nvim, project / "pkg" / "geometry.py")
     nvim.command("5,6Poe refactor")
     (event,) = job_events(nvim)
@@ -485,6 +493,8 @@ def test_checkhealth_is_ok_with_a_key_from_a_command_that_stays_secret(
     assert poe.requests[0].authorization == f"Bearer {secret}"
 
     report = health(nvim)
+    assert "OK Balance: 12345 points" in report
+    assert "OK Spent today: 339 points; this session: 339" in report
     assert "OK Neovim 0.11" in report
     assert "OK poe-lsp " in report
     assert "OK Poe API key: from api_key_cmd (printf)" in report
@@ -557,12 +567,14 @@ def test_poe_completes_subcommands_and_running_jobs(nvim: pynvim.Nvim) -> None:
         "balance",
         "bot",
         "cancel",
+        "chat",
         "commit",
         "explain",
         "followup",
         "refactor",
         "reject",
         "run",
+        "send",
         "sent",
         "tests",
     ]
@@ -673,7 +685,7 @@ def test_setup_takes_every_server_setting_with_the_servers_range(nvim: pynvim.Nv
         row = (PLUGIN / "README.md").read_text().split(f"| `{option}` |", 1)
         assert len(row) == 2, f"{option} is not in the README's options"
         if "minimum" in setting:
-            bounds = f"{setting['minimum']:g}", f"{setting['maximum']:g}"
+            bounds = tuple(_bound(setting[b]) for b in BOUNDS)
             assert " to ".join(bounds) in " ".join(entry.split()), f":help of {option}"
             assert "\u2013".join(bounds) in row[1].split("\n")[0], f"README row of {option}"
         config = (PLUGIN / "lua" / "poe_lsp" / "config.lua").read_text()
@@ -851,3 +863,47 @@ def test_poe_followup_continues_the_last_job_where_its_answer_now_is(
     assert turns[:2] == poe.requests[0].messages
     assert "# first" in turns[2]["content"]
     assert "Follow-up instruction: Use math.pi" in turns[3]["content"]
+
+
+def test_a_daily_budget_from_setup_reaches_the_server_and_a_spent_day_sends_nothing(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe
+) -> None:
+    setup(nvim, poe, api_key=KEY, bot="Code", daily_point_budget=500)
+    assert nvim.exec_lua("return vim.lsp.config.poe_lsp.cmd_env.POE_DAILY_POINT_BUDGET") == "500"
+    poe.set_script("Code", Script(chunks=code("    return 0")))
+    poe.history.add("Code", 600, created=time.time() - 60)
+    open_file(nvim, project / "pkg" / "geometry.py")
+
+    nvim.command("5,6Poe refactor")
+    (event,) = job_events(nvim)
+
+    assert event["outcome"] == "failed"
+    assert "600 points" in event["message"] and "500" in event["message"]
+    assert poe.requests == []
+    assert nvim.exec_lua("return H.lines()") == lines(SOURCE)
+
+
+def test_poe_chat_from_a_range_then_poe_send_streams_the_answer_and_a_fresh_you(
+    nvim: pynvim.Nvim, project: Path, poe: FakePoe, nvim_env: Path
+) -> None:
+    setup(nvim, poe, api_key=KEY, bot="Code")
+    poe.set_script("Code", Script(chunks=["Use ", "math.pi."]))
+    open_file(nvim, project / "pkg" / "geometry.py")
+
+    nvim.command("4,6Poe chat")
+    chats = nvim_env / "state" / "poe-lsp" / "chats"
+    wait_for(nvim, "vim.startswith(vim.api.nvim_buf_get_name(0), ...)", str(chats))
+    wait_for(nvim, "H.attached()")
+    assert nvim.exec_lua("return #vim.lsp.get_clients({ name = 'poe_lsp' })") == 1
+    nvim.command("normal! GiIs 3.14 precise enough?")
+    nvim.command("Poe send")
+    (event,) = job_events(nvim)
+
+    shown = nvim.exec_lua("return H.lines()")
+    assert event["outcome"] == "done", (event["message"], shown)
+    text = "\n".join(shown)
+    assert "Is 3.14 precise enough?\n\n## Code\n\nUse math.pi.\n\n## You\n" in text, shown
+    assert text.rstrip("\n").endswith("## You"), "a fresh turn for the user, last"
+    (request,) = poe.requests
+    assert "def area(r):" in request.messages[1]["content"]
+    assert request.messages[1]["content"].endswith("Is 3.14 precise enough?")

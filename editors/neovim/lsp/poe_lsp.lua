@@ -19,9 +19,11 @@ return {
   },
   -- Files only: vim.lsp.enable() after start-up visits every buffer, and without this the empty
   -- buffer Neovim starts with would get a server of its own.
+  -- A chat (`:Poe chat`) joins the client that made it, whose session knows where it began.
   root_dir = function(bufnr, on_dir)
     if vim.api.nvim_buf_get_name(bufnr) ~= '' then
-      on_dir(vim.fs.root(bufnr, vim.lsp.config['poe_lsp'].root_markers or { '.git' }))
+      local root = require('poe_lsp.chat').root_for(bufnr)
+      on_dir(root or vim.fs.root(bufnr, vim.lsp.config['poe_lsp'].root_markers or { '.git' }))
     end
   end,
   -- The server reads this section through workspace/configuration. Never put the key here:

@@ -81,6 +81,23 @@ M.subcommands = {
       require('poe_lsp').balance()
     end,
   },
+  chat = {
+    run = function(_, opts)
+      local range
+      if opts.range > 0 then
+        local client = require('poe_lsp').client()
+        if client then
+          range = require('poe_lsp.range').from_command(opts, client.offset_encoding)
+        end
+      end
+      require('poe_lsp').chat({ range = range })
+    end,
+  },
+  send = {
+    run = function()
+      require('poe_lsp').send()
+    end,
+  },
   followup = {
     run = function(args)
       require('poe_lsp').follow_up(args ~= '' and args or nil)

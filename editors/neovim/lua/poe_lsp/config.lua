@@ -32,6 +32,7 @@ local M = {}
 ---@field project_instructions? boolean Send the project's `AGENTS.md` & co. as its conventions (default true).
 ---@field read_timeout? number Seconds to wait for the next piece of an answer (1-600).
 ---@field context_budget? integer Most characters of context sent with one request (4000-400000).
+---@field daily_point_budget? integer Most points a day's use may spend (0: no limit).
 ---@field trusted_bots? string[] Bots that spend your points without asking first (`'*'`: all).
 ---@field rate_limit? integer Most requests to Poe with your key per `rate_limit_window` (1-500).
 ---@field rate_limit_window? number The window of `rate_limit`, in seconds (1-3600).
@@ -297,6 +298,7 @@ end
 --- The server's environment variables that trust bots and hosts without asking.
 M.TRUSTED_BOTS_ENV = contract.ENV.POE_TRUSTED_BOTS
 M.ALLOWED_HOSTS_ENV = contract.ENV.POE_ALLOWED_HOSTS
+M.DAILY_POINT_BUDGET_ENV = contract.ENV.POE_DAILY_POINT_BUDGET
 
 --- `inherited` (a comma-separated list, or nil) with `added` appended, each name once.
 ---@param inherited string?
@@ -315,7 +317,7 @@ local function join(inherited, added)
 end
 
 --- What `opts` trust to the server through its environment (`cmd_env`), added to what Neovim's
---- own environment already says. `setup()` is the user's configuration, which a project cannot
+--- own environment already says, and the daily point budget (which a project cannot raise). `setup()` is the user's configuration, which a project cannot
 --- write; the server trusts its environment, and asks before it follows settings (which can be
 --- the project's) to another bot or host. Never the key.
 ---@param opts poe_lsp.Opts
@@ -331,6 +333,10 @@ function M.server_env(opts)
   end
   if #hosts > 0 then
     env[M.ALLOWED_HOSTS_ENV] = join(vim.env[M.ALLOWED_HOSTS_ENV], hosts)
+  end
+  local budget = opts.daily_point_budget
+  if type(budget) == 'number' and budget > 0 then
+    env[M.DAILY_POINT_BUDGET_ENV] = tostring(math.floor(budget))
   end
   return env
 end

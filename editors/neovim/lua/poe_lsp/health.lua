@@ -158,6 +158,59 @@ local function check_trust(config)
   end
 end
 
+--- Ask `client` for `command` (no argument), waiting at most 3 s; the result, or nil and why.
+---@param client vim.lsp.Client
+---@param command string
+---@return table?, string?
+local function ask(client, command)
+  local params = { command = command, arguments = {} }
+  local response, err = client:request_sync('workspace/executeCommand', params, 3000)
+  if not response then
+    return nil, err or 'no answer'
+  elseif response.err then
+    return nil, response.err.message
+  end
+  return type(response.result) == 'table' and response.result or nil, 'no result'
+end
+
+--- The balance and today's spending, from the server (each one request to Poe).
+---@param client vim.lsp.Client
+---@param commands string[]
+local function check_spending(client, commands)
+  local contract = require('poe_lsp.contract')
+  if vim.tbl_contains(commands, contract.CMD_BALANCE) then
+    local balance, why = ask(client, contract.CMD_BALANCE)
+    if balance and balance.points then
+      health.ok(('Balance: %s points'):format(tostring(balance.points)))
+    else
+      health.info('Balance unknown: ' .. tostring(why))
+    end
+  end
+  if vim.tbl_contains(commands, contract.CMD_USAGE) then
+    local usage, why = ask(client, contract.CMD_USAGE)
+    if usage and type(usage.today) == 'table' then
+      local budget = tonumber(usage.dailyBudget) or 0
+      local text = ('Spent today: %s points%s; this session: %s'):format(
+        tostring(usage.today.points),
+        budget > 0 and (' of a daily budget of %d'):format(budget) or '',
+        tostring(type(usage.session) == 'table' and usage.session.points or 0)
+      )
+      if usage.known == false then
+        health.info(text .. " (Poe's points history could not be read)")
+      elseif budget > 0 and (tonumber(usage.today.points) or 0) >= budget then
+        health.warn(
+          text,
+          { 'Jobs are refused until tomorrow: raise daily_point_budget in setup().' }
+        )
+      else
+        health.ok(text)
+      end
+    else
+      health.info("Today's spending unknown: " .. tostring(why))
+    end
+  end
+end
+
 local function check_clients()
   local enabled = vim.lsp.is_enabled('poe_lsp')
   local clients = vim.lsp.get_clients({ name = 'poe_lsp' })
@@ -186,6 +239,7 @@ local function check_clients()
     if not vim.tbl_contains(commands, require('poe_lsp.contract').CMD_BALANCE) then
       health.info(':Poe balance needs a newer poe-lsp (no poe.balance command).')
     end
+    check_spending(client, commands)
   end
 end
 

@@ -282,12 +282,24 @@ function M.reject(job_id)
   review(false, job_id)
 end
 
---- Show the points left on the Poe account of the key.
-function M.balance()
-  local client, problem = M.client()
+--- The client of `bufnr`, else any poe_lsp client (for what is not about one buffer); when
+--- there is none, say how to get one and return nil.
+---@param bufnr? integer
+---@return vim.lsp.Client?
+local function any_client(bufnr)
+  local client, problem = M.client(bufnr)
   client = client or vim.lsp.get_clients({ name = M.name })[1]
   if not client then
-    return notify(assert(problem), vim.log.levels.WARN)
+    notify(assert(problem), vim.log.levels.WARN)
+  end
+  return client
+end
+
+--- Show the points left on the Poe account of the key.
+function M.balance()
+  local client = any_client()
+  if not client then
+    return
   end
   if not offers(client, contract.CMD_BALANCE) then
     local version = client.server_info and client.server_info.version or 'this version'
@@ -309,21 +321,40 @@ end
 ---@param instruction? string
 ---@param job_id? string
 function M.follow_up(instruction, job_id)
+  local client = any_client()
+  if not client then
+    return
+  end
+  require('poe_lsp.followup').send(client, instruction, job_id)
+end
+
+--- Make a chat (from `opts.range` of the buffer, when given) and open it.
+---@param opts? poe_lsp.ActionOpts
+function M.chat(opts)
+  opts = opts or {}
+  local bufnr = resolve_buf(opts.bufnr)
+  local client = any_client(bufnr)
+  if not client then
+    return
+  end
+  require('poe_lsp.chat').open(client, bufnr, opts.range)
+end
+
+--- Send the chat in the current buffer; the answer streams in below the last `## You`.
+function M.send()
   local client, problem = M.client()
-  client = client or vim.lsp.get_clients({ name = M.name })[1]
   if not client then
     return notify(assert(problem), vim.log.levels.WARN)
   end
-  require('poe_lsp.followup').send(client, instruction, job_id)
+  require('poe_lsp.chat').send(client, vim.api.nvim_get_current_buf())
 end
 
 --- Show what job `job_id` (default: the last job started here) sent to the bot, as Markdown.
 ---@param job_id? string
 function M.sent(job_id)
-  local client, problem = M.client()
-  client = client or vim.lsp.get_clients({ name = M.name })[1]
+  local client = any_client()
   if not client then
-    return notify(assert(problem), vim.log.levels.WARN)
+    return
   end
   job_id = job_id or require('poe_lsp.jobs').last()
   if not job_id then
@@ -337,10 +368,9 @@ end
 --- Pick the bot of every action, or of `action`, from Poe's list of bots (this session).
 ---@param action? string An action (`explain`, `refactor`, `writeTests`, `ask`, `commitMessage`).
 function M.choose_bot(action)
-  local client, problem = M.client()
-  client = client or vim.lsp.get_clients({ name = M.name })[1]
+  local client = any_client()
   if not client then
-    return notify(assert(problem), vim.log.levels.WARN)
+    return
   end
   require('poe_lsp.bots').choose(client, action)
 end

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from pathlib import PurePosixPath
 from typing import Any
 
 from lsprotocol import types as t
+from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcInvalidParams
 
 from poe_lsp import messages
@@ -31,6 +33,8 @@ from poe_lsp.contract import (
 from poe_lsp.handlers.commands import RequestFailed
 from poe_lsp.jobs import Job
 from poe_lsp.server import PoeLanguageServer
+
+log = logging.getLogger(__name__)
 
 _WHOLE = ((0, 0), (1 << 30, 0))
 """Sending a chat writes at its end: it clashes with any other job on the chat."""
@@ -84,7 +88,11 @@ async def new_chat(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     uri = ls.editor.uri_for(PurePosixPath(path))
     ls.session.chats.add(uri, chat.Chat(bot, origin))
     lines = text.count("\n")
-    await ls.editor.show_document(uri, (lines, 0), (lines, 0))
+    log.info("made the chat %s", path)
+    if get_capability(ls.client_capabilities, "window.show_document.support", False):
+        await ls.editor.show_document(uri, (lines, 0), (lines, 0))
+    else:
+        ls.editor.notify("info", f"Poe chat: open {path}, write under '## You', then Poe: Send.")
     return {"uri": uri}
 
 

@@ -50,6 +50,10 @@ def _read(uri: str) -> str:
     return Path(uri.removeprefix("file://")).read_text()
 
 
+def _write(path: Path, text: str) -> None:
+    path.write_text(text)
+
+
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -223,3 +227,25 @@ async def test_send_outside_a_chat_and_an_empty_turn_are_refused_before_any_requ
     assert event.outcome == "failed"
     assert "Write your message under the last `## You`" in event.message
     assert poe.requests == []
+
+
+async def test_a_markdown_file_made_by_hand_in_the_chat_folder_is_a_chat(
+    chatting: LanguageClient, poe: FakePoe
+) -> None:
+    editor: Editor = chatting.editor  # type: ignore[attr-defined]
+    mine = CHATS / "by-hand.md"
+    _write(mine, "## You\n\n")
+    uri = mine.as_uri()
+    editor.open(uri, "## You\n\n", language="markdown")
+    poe.set_script("Chatty", Script(chunks=["Lazily, with a generator."]))
+
+    (event,) = await _send(editor, uri, "How do I read a file lazily?", 1)
+
+    assert event.outcome == "done", event.message
+    assert editor.text(uri).endswith("## Chatty\n\nLazily, with a generator.\n\n## You\n\n")
+    assert poe.requests[0].messages[-1]["content"] == "How do I read a file lazily?"
+    elsewhere = editor.root / "notes.md"
+    _write(elsewhere, "## You\n\nHi\n")
+    editor.open(elsewhere.as_uri(), "## You\n\nHi\n", language="markdown")
+    titles = [a.title for a in await _actions(editor, elsewhere.as_uri(), 0)]
+    assert "Poe: Send" not in titles, "a Markdown file outside the chat folder is no chat"

@@ -29,6 +29,8 @@ import { serverEnv, type ServerEnv } from './serverEnv';
 import { botFor, readSettings, serverSettings, type ExtensionSettings } from './settings';
 import type { ServerState } from './statusView';
 import type { PoeEditHandler } from './editHandler';
+import type { ChatDocuments } from './chats';
+import { showChat } from './chatCommands';
 
 export interface ServerDeps {
   /** VS Code's own settings folder (settings.json, keybindings): never sent to the server. */
@@ -39,6 +41,8 @@ export interface ServerDeps {
   redactor: Redactor;
   log: vscode.LogOutputChannel;
   trace: vscode.LogOutputChannel;
+  /** The chats: `window/showDocument` opens them beside the editor. */
+  chats: ChatDocuments;
   /** The launcher of the poe-lsp bundled in the extension, when the .vsix carries one. */
   bundledServer?: string;
 }
@@ -223,6 +227,9 @@ export class PoeServer implements vscode.Disposable {
           const result: unknown = await next(command, args);
           this.recordJob(command, args, result);
           return result;
+        },
+        window: {
+          showDocument: (params, token, next) => showChat(this.deps.chats, params, token, next),
         },
         workspace: {
           configuration: (params, token, next) => this.answerConfiguration(params, token, next),

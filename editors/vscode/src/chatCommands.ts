@@ -73,7 +73,8 @@ async function openChat(server: PoeServer, chats: ChatDocuments): Promise<void> 
   const editor = vscode.window.activeTextEditor;
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const configured = { ask: isSet(config.inspect('bots'), 'ask'), bot: isSet(config.inspect('bot')) };
-  const bot = chatBot(configured, botFor(readSettings(config).server, 'ask'));
+  const defaultBot = botFor(readSettings(config).server, 'ask');
+  const bot = chatBot(configured, defaultBot);
   const { code2ProtocolConverter: c2p } = server.converters;
   const fromSelection = editor !== undefined && !editor.selection.isEmpty && editor.document.uri.scheme !== 'output';
   const args = {
@@ -88,7 +89,7 @@ async function openChat(server: PoeServer, chats: ChatDocuments): Promise<void> 
     void vscode.window.showErrorMessage(`Poe: the chat did not open: ${errorMessage(error)}`);
     return;
   }
-  chats.add(uri.fsPath);
+  chats.add(uri.fsPath, bot ?? defaultBot);
   await publishContext(chats);
   // The server asked VS Code to show it (window/showDocument, answered before this result);
   // open it here only if that did not happen.

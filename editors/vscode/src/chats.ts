@@ -58,15 +58,21 @@ export function isSet(
 
 /** The chat folders (each as a path and in its real form) and the chats made this session. */
 export class ChatDocuments {
-  private readonly files = new Set<string>();
+  /** The chats made this session, with the bot each talks to. */
+  private readonly files = new Map<string, string>();
   private pending = 0;
 
   /** `folders`: the chat folder, as written and as its real path (they may differ by links). */
   constructor(private readonly folders: readonly string[]) {}
 
-  /** Remember a chat `poe.chat` made (its file path). */
-  add(file: string): void {
-    this.files.add(path.resolve(file));
+  /** Remember a chat `poe.chat` made (its file path) for `bot`. */
+  add(file: string, bot: string): void {
+    this.files.set(path.resolve(file), bot);
+  }
+
+  /** The bot of a chat made this session. */
+  botOf(file: string): string | undefined {
+    return this.files.get(path.resolve(file));
   }
 
   /** Whether the file at `file` is a chat; while `poe.chat` runs, any Markdown file it shows is. */
@@ -92,6 +98,6 @@ export class ChatDocuments {
    */
   contextValues(): { folders: string[]; files: string[] } {
     const both = (paths: Iterable<string>): string[] => [...new Set([...paths].flatMap((p) => [p, p.split(path.sep).join('/')]))];
-    return { folders: both(this.folders), files: both(this.files) };
+    return { folders: both(this.folders), files: both(this.files.keys()) };
   }
 }

@@ -21,8 +21,10 @@ test('chats made this session, and any Markdown poe.chat shows while it runs', a
   const chats = new ChatDocuments(['/tmp/chats', '/real/chats']);
   assert.ok(chats.isChat('/real/chats/chat-2.md'));
   assert.ok(!chats.isChat('/elsewhere/chat.md'));
-  chats.add('/elsewhere/chat.md');
+  chats.add('/elsewhere/chat.md', 'Asker');
   assert.ok(chats.isChat('/elsewhere/chat.md'));
+  assert.equal(chats.botOf('/elsewhere/chat.md'), 'Asker');
+  assert.equal(chats.botOf('/tmp/chats/old.md'), undefined);
   let during = false;
   const answer = await chats.making(() => {
     during = chats.isChat('/other/new.md') && !chats.isChat('/other/new.py');

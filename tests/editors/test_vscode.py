@@ -79,6 +79,7 @@ CUSTOM_ACTION = {
     "bot": "Asker",
 }
 CHOSEN_BOT = "Fast-Coder-9"
+CHAT_QUESTION = "Could add have a docstring?"
 CATALOGUE: list[Any] = [
     {
         "id": "Claude-Sonnet-4.5",
@@ -176,6 +177,7 @@ def test_extension_host_suite(
     (workspace / "notes.txt").write_text("What m is for.\n")
     git(workspace, "add", "notes.txt")
     result = tmp_path / "suite-result.json"
+    chats = tmp_path / "chats"
     suite_config = tmp_path / "suite-config.json"
     suite_config.write_text(
         json.dumps(
@@ -194,6 +196,9 @@ def test_extension_host_suite(
                 "balance": BALANCE,
                 "settingsKey": SETTINGS_KEY,
                 "commitMessage": "Add notes\n\nWrite down what the module is for.",
+                "chatDirectory": str(chats),
+                "chatQuestion": CHAT_QUESTION,
+                "chatBot": "Asker",
             }
         )
     )
@@ -202,7 +207,7 @@ def test_extension_host_suite(
             tmp_path,
             _poe_settings(poe),
             {"poe.server.pythonPath": str(PYTHON)},
-            {"POE_VSCODE_TEST_CONFIG": str(suite_config)},
+            {"POE_VSCODE_TEST_CONFIG": str(suite_config), "POE_CHAT_DIRECTORY": str(chats)},
         ) as server,
         _servers_seen(server) as servers,
     ):
@@ -233,6 +238,14 @@ def test_extension_host_suite(
     assert committed and "+What m is for." in json.dumps(committed[0].messages)
     assert poe.usage_requests, "Show Balance never asked Poe's usage API"
     assert (workspace / "tests" / "test_m.py").read_text() == TESTS
+    # The chat: one file in $POE_CHAT_DIRECTORY, none in the workspace; the bot got the
+    # selection it began from and the question typed under ## You.
+    [chat] = list(chats.iterdir())
+    assert chat.suffix == ".md" and CHAT_QUESTION in chat.read_text() and ASKED in chat.read_text()
+    assert not list(workspace.rglob("*.md")), "a chat was written into the workspace"
+    chatted = [r for r in asked if CHAT_QUESTION in json.dumps(r.messages)]
+    assert chatted, "the chat's question never reached the bot"
+    assert "return a+b" in json.dumps(chatted[0].messages), "the chat's context was not sent"
 
 
 def test_ui_refactor_from_the_palette(
@@ -249,6 +262,7 @@ def test_ui_refactor_from_the_palette(
         pytest.fail(f"{VSIX} is missing: npm run package in editors/vscode")
     poe.reset()
     poe.set_models(CATALOGUE)
+    chats = tmp_path / "chats"
     bare = _environment(tmp_path, {})
     assert shutil.which("poe-lsp", path=bare["PATH"]) is None
     python3 = shutil.which("python3", path=bare["PATH"])
@@ -259,7 +273,11 @@ def test_ui_refactor_from_the_palette(
     assert no_poe_lsp.returncode != 0, f"{python3} has poe_lsp: the test would not prove the bundle"
     with (
         _code_server(
-            tmp_path, {**_poe_settings(poe), "poe.actions": [CUSTOM_ACTION]}, {}, {}, vsix=VSIX
+            tmp_path,
+            {**_poe_settings(poe), "poe.actions": [CUSTOM_ACTION]},
+            {},
+            {"POE_CHAT_DIRECTORY": str(chats)},
+            vsix=VSIX,
         ) as server,
         _servers_seen(server) as servers,
     ):
@@ -275,6 +293,8 @@ def test_ui_refactor_from_the_palette(
                 "explanation": EXPLANATION,
                 "action": CUSTOM_ACTION["title"],
                 "actionLine": '"""Add two numbers."""',
+                "chatQuestion": CHAT_QUESTION,
+                "chatBot": "Asker",
                 "chooseFor": "Refactor",
                 "chosenBot": CHOSEN_BOT,
                 "chosenBotFacts": "by Poe Test · $1.00 in, $2.00 out per million tokens",
@@ -296,6 +316,9 @@ def test_ui_refactor_from_the_palette(
     assert _wait_for(lambda: (workspace / "m.py").read_text() == ASKED), (
         workspace / "m.py"
     ).read_text()
+    [chat] = list(chats.iterdir())  # saved after the answer
+    assert CHAT_QUESTION in chat.read_text() and "## Asker" in chat.read_text()
+    assert not list(workspace.rglob("*.md")), "a chat was written into the workspace"
     print(f"screenshots: {ARTIFACTS / 'vscode-refactor.png'} {ARTIFACTS / 'vscode-explain.png'}")
 
 

@@ -17,7 +17,7 @@ import {
   type ConfigurationRequest,
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
-import { COMMAND_ACTIONS, CONFIG_SECTION, isJobStarted, type ActionArgs, type ServerSettings } from './contract';
+import { CMD_CHAT_SEND, COMMAND_ACTIONS, CONFIG_SECTION, isJobStarted, type ActionArgs, type ServerSettings } from './contract';
 import { JobEventsFeature } from './jobEvents';
 import type { JobTracker } from './jobs';
 import type { Redactor } from './redaction';
@@ -29,6 +29,8 @@ import { serverEnv, type ServerEnv } from './serverEnv';
 import { botFor, readSettings, serverSettings, type ExtensionSettings } from './settings';
 import type { ServerState } from './statusView';
 import type { PoeEditHandler } from './editHandler';
+import type { ChatDocuments } from './chats';
+import { showChat } from './chatCommands';
 
 export interface ServerDeps {
   /** VS Code's own settings folder (settings.json, keybindings): never sent to the server. */
@@ -39,6 +41,8 @@ export interface ServerDeps {
   redactor: Redactor;
   log: vscode.LogOutputChannel;
   trace: vscode.LogOutputChannel;
+  /** The chats: `window/showDocument` opens them beside the editor. */
+  chats: ChatDocuments;
   /** The launcher of the poe-lsp bundled in the extension, when the .vsix carries one. */
   bundledServer?: string;
 }
@@ -224,6 +228,9 @@ export class PoeServer implements vscode.Disposable {
           this.recordJob(command, args, result);
           return result;
         },
+        window: {
+          showDocument: (params, token, next) => showChat(this.deps.chats, params, token, next),
+        },
         workspace: {
           configuration: (params, token, next) => this.answerConfiguration(params, token, next),
           handleApplyEdit: (params, next) => this.deps.edits.handleApplyEdit(params, next),
@@ -278,14 +285,17 @@ export class PoeServer implements vscode.Disposable {
 
   /** Note a job an action command started (from our commands or from a code action). */
   private recordJob(command: string, args: unknown[], result: unknown): void {
-    const action = COMMAND_ACTIONS[command];
+    // A chat's answer is an Ask, with the chat's bot.
+    const chat = command === CMD_CHAT_SEND;
+    const action = chat ? 'ask' : COMMAND_ACTIONS[command];
     const [first] = args;
     if (action === undefined || !isJobStarted(result) || typeof first !== 'object' || first === null) return;
     // poe.commitMessage names a file and no range, or only a repository's root.
     const actionArgs = first as Partial<ActionArgs> & { rootUri?: string };
     const settings = readSettings(vscode.workspace.getConfiguration(CONFIG_SECTION));
-    const bot = botFor(settings.server, action, actionArgs.bot);
     const uri = actionArgs.textDocument?.uri ?? actionArgs.rootUri ?? '';
+    const chatBot = chat ? this.deps.chats.botOf(vscode.Uri.parse(uri).fsPath) : undefined;
+    const bot = botFor(settings.server, action, actionArgs.bot ?? chatBot);
     const range = actionArgs.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     this.deps.log.info(`${result.jobId} started: ${action} with ${bot}`);
     this.deps.jobs.start({ jobId: result.jobId, action, bot, uri, range });

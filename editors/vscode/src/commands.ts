@@ -170,6 +170,10 @@ async function showMenu(): Promise<void> {
           { label: '$(reply) Follow Up…', command: COMMANDS.followUp },
         ]
       : []),
+    { label: '$(comment-discussion) Open Chat', command: 'poe.openChat' },
+    ...(vscode.window.activeTextEditor?.document.languageId === 'markdown'
+      ? [{ label: '$(send) Send (in a chat)', command: 'poe.sendChat' }]
+      : []),
     { label: '$(hubot) Choose Bot…', command: COMMANDS.chooseBot },
     { label: '$(eye) Show What Was Sent', command: COMMANDS.showSent },
     { label: '$(key) Set API Key', command: COMMANDS.setApiKey },

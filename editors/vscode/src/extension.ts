@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PoeServer } from './client';
+import { chatDocuments, registerChatCommands } from './chatCommands';
 import { registerCommands, refreshBalance } from './commands';
 import { registerCommitMessage } from './commitMessage';
 import { CONFIG_SECTION, type JobEnded } from './contract';
@@ -48,7 +49,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
   const userData = vscode.Uri.joinPath(context.globalStorageUri, '..', '..');
   const launcher = context.asAbsolutePath(path.join('bundled', 'tool', 'poe_lsp_server.py'));
   const bundled = existsSync(path.join(context.extensionPath, 'bundled', 'libs', 'poe_lsp')) ? launcher : undefined;
-  const running: PoeServer = new PoeServer({ userData, keys, jobs, edits, redactor, log, trace, ...(bundled === undefined ? {} : { bundledServer: bundled }) });
+  const chats = chatDocuments();
+  const running: PoeServer = new PoeServer({ userData, keys, jobs, edits, redactor, log, trace, chats, ...(bundled === undefined ? {} : { bundledServer: bundled }) });
   server = running;
   const jobEnded = new vscode.EventEmitter<JobEnded>();
 
@@ -79,6 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PoeApi
     vscode.workspace.registerTextDocumentContentProvider(SENT_SCHEME, sentDocuments),
     ...registerCommands({ server: running, keys, status, jobs, sentDocuments, log }),
     registerCommitMessage(running, jobs),
+    ...registerChatCommands(running, chats),
     running.onDidChangeState((state) => {
       status.setServerState(state);
       void refreshUsage(running, status);

@@ -33,6 +33,11 @@ interface SuiteConfig {
   settingsKey: string;
   /** What the Source Control button puts into the commit box (the workspace is a git repository). */
   commitMessage: string;
+  /** $POE_CHAT_DIRECTORY of code-server, so of the extension host and poe-lsp: a temp folder. */
+  chatDirectory: string;
+  /** What the chat test asks, and the bot that answers chats (poe.bots.ask). */
+  chatQuestion: string;
+  chatBot: string;
 }
 
 interface Step {
@@ -60,6 +65,7 @@ const tests: [string, () => Promise<void>][] = [
   ['Show What Was Sent opens what the last job sent, as Markdown', showSent],
   ['Run Action… runs a custom action from poe.actions on the selection', runCustomAction],
   ['Cancel stops a job and puts the code back', cancel],
+  ['Open Chat starts a chat from the selection beside the code; Send streams the answer in', chat],
   ['a bot taken out of poe.trustedBots is asked about after the restart; dismissed, nothing is sent', untrustedBot],
   ['Show Balance answers', showBalance],
   ['the Source Control button fills the commit box from the staged changes', commitMessage],
@@ -274,6 +280,63 @@ async function cancel(): Promise<void> {
   assert.equal(event.outcome, 'cancelled');
   assert.equal(document.getText(), config.original);
   await poe.update('bots', bots, vscode.ConfigurationTarget.Global);
+}
+
+async function chat(): Promise<void> {
+  const code = await vscode.window.showTextDocument(document);
+  code.selection = new vscode.Selection(0, 0, 2, 0);
+  await vscode.commands.executeCommand('poe.openChat');
+  let chatEditor: vscode.TextEditor | undefined;
+  await waitFor('the chat to open', () => {
+    chatEditor = vscode.window.activeTextEditor;
+    return chatEditor?.document.uri.fsPath.startsWith(config.chatDirectory + path.sep) === true;
+  });
+  assert.ok(chatEditor);
+  const chatDocument = chatEditor.document;
+  const chatUri = chatDocument.uri.toString();
+  assert.equal(path.dirname(chatDocument.uri.fsPath), config.chatDirectory);
+  assert.equal(chatDocument.languageId, 'markdown');
+  assert.notEqual(chatEditor.viewColumn, code.viewColumn, 'the chat did not open beside the code');
+  const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter(
+    (tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === chatUri,
+  );
+  assert.equal(tabs.length, 1, 'the chat opened more than once');
+  const begun = chatDocument.getText();
+  assert.ok(begun.includes(`Context: \`${config.file}:1-2\``), begun);
+  assert.ok(begun.includes(`\`\`\`python\n${config.original}\`\`\``), begun);
+  assert.ok(begun.endsWith('## You\n\n'), begun);
+  assert.ok(chatEditor.selection.active.isEqual(chatDocument.positionAt(begun.length)), 'the cursor is not under ## You');
+
+  await chatEditor.edit((edit) => {
+    edit.insert(chatDocument.positionAt(begun.length), config.chatQuestion);
+  });
+  assert.ok(chatDocument.getText().endsWith(`## You\n\n${config.chatQuestion}`));
+  const offered = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    'vscode.executeCodeActionProvider',
+    chatDocument.uri,
+    new vscode.Range(0, 0, 0, 0),
+  );
+  assert.ok(offered.some((action) => action.title === 'Poe: Send'), offered.map((action) => action.title).join(', '));
+  const done = nextEnd();
+  await vscode.commands.executeCommand('poe.sendChat');
+  const event = await done;
+  assert.equal(event.outcome, 'done', event.message);
+  assert.equal(event.action, 'ask');
+  const answered = chatDocument.getText();
+  const expected = `## You\n\n${config.chatQuestion}\n\n## ${config.chatBot}\n\n\`\`\`python\n${config.asked}\`\`\`\n\n## You\n\n`;
+  assert.ok(answered.startsWith(begun) && answered.endsWith(expected), answered);
+  const block = answered.lastIndexOf(config.asked.split('\n')[1] ?? '');
+  const apply = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    'vscode.executeCodeActionProvider',
+    chatDocument.uri,
+    new vscode.Range(chatDocument.positionAt(block), chatDocument.positionAt(block)),
+  );
+  const titles = apply.map((action) => action.title);
+  assert.ok(titles.includes(`Poe: Apply to ${config.file}:1-2`), titles.join(', '));
+  assert.ok(await chatDocument.save(), 'the chat was not saved');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+  assert.equal(document.getText(), config.original, 'the chat changed the code');
 }
 
 /**

@@ -2,13 +2,14 @@
 // set the API key and run "Poe: Refactor Selection" from the command palette, watch the status
 // bar name the bot while the answer streams in, save; then "Poe: Explain Selection" and read
 // the explanation in the hover; run a custom action from the editor's context menu (Poe, then
-// Run Action…) and save; last "Poe: Choose Bot…" for one action, from Poe's catalogue (pytest
+// Run Action…) and save; open a chat from the selection ("Poe: Open Chat"), type a question,
+// send it with Ctrl+Enter and read the answer in it; last "Poe: Choose Bot…" for one action, from Poe's catalogue (pytest
 // then reads the user settings and the file). Screenshots go where the config says.
 //
 // usage: node test/ui/smoke.mjs CONFIG.json
 //   CONFIG: {"url": WORKBENCH_URL, "file": NAME, "apiKey": KEY, "bot": NAME,
 //            "refactoredLine": TEXT, "explanation": TEXT, "action": TITLE, "actionLine": TEXT,
-//            "chooseFor": ACTION TITLE,
+//            "chatQuestion": TEXT, "chatBot": NAME, "chooseFor": ACTION TITLE,
 //            "chosenBot": NAME, "chosenBotFacts": TEXT, "screenshots": DIR}
 import fs from 'node:fs';
 import path from 'node:path';
@@ -90,6 +91,25 @@ try {
   await editor.filter({ hasText: config.actionLine }).waitFor({ timeout: 30_000 });
   log(`the context menu's Run Action… ran ${config.action}`);
   await page.keyboard.press('Control+s');
+
+  await editor.first().click();
+  await page.keyboard.press('Control+a');
+  await palette('Poe: Open Chat');
+  const chatTab = page.locator('.tab.active', { hasText: /chat-\d{8}-\d{6}(-\d+)?\.md/ });
+  await chatTab.waitFor({ timeout: 30_000 });
+  const chat = page.locator('.editor-group-container.active .view-lines');
+  await chat.filter({ hasText: `Context: \`${config.file}:1-` }).waitFor({ timeout: 30_000 });
+  await page.locator('.editor-group-container.active .editor-actions .codicon-send').waitFor({ timeout: 30_000 });
+  log('Open Chat opened the chat beside the code, with the selection and a Send button');
+  await page.keyboard.type(config.chatQuestion);
+  await page.keyboard.press('Control+Enter');
+  await chat.filter({ hasText: `## ${config.chatBot}` }).waitFor({ timeout: 30_000 });
+  // The answer ends with a fresh ## You (the context, already there, holds the code too).
+  await chat.locator('.view-line', { hasText: /^##\s+You\s*$/ }).nth(1).waitFor({ timeout: 30_000 });
+  log(`Ctrl+Enter sent the chat; ${config.chatBot} answered in it`);
+  await page.screenshot({ path: shot('vscode-chat.png') });
+  await page.keyboard.press('Control+s');
+  await page.keyboard.press('Control+1');
 
   await palette('Poe: Choose Bot');
   const title = page.locator('.quick-input-title');

@@ -171,6 +171,20 @@ async def wait_for_progress_end(
         await asyncio.sleep(0.02)
 
 
+async def wait_for_job_events(
+    client: LanguageClient, count: int = 1, timeout: float = 20.0
+) -> list[Any]:
+    """Wait until ``count`` ``poe/jobEnded`` notifications came (they follow the progress
+    end); return them all, in order."""
+    deadline = time.monotonic() + timeout
+    while len(client.job_events) < count:  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            came = len(client.job_events)  # type: ignore[attr-defined]
+            raise TimeoutError(f"{came} job(s) ended, expected {count}")
+        await asyncio.sleep(0.02)
+    return list(client.job_events)  # type: ignore[attr-defined]
+
+
 async def execute(client: LanguageClient, command: str, *arguments: Any) -> Any:
     """Run ``workspace/executeCommand``."""
     return await client.workspace_execute_command_async(

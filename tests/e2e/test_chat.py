@@ -17,7 +17,15 @@ import pytest_lsp
 from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.e2e.conftest import SERVER, execute, rng, server_env, settings_for, start_session
+from tests.e2e.conftest import (
+    SERVER,
+    execute,
+    rng,
+    server_env,
+    settings_for,
+    start_session,
+    wait_for_job_events,
+)
 from tests.e2e.editor import Editor, lsp_position
 from tests.fakepoe import FakePoe, Script
 
@@ -95,14 +103,6 @@ async def _actions(editor: Editor, uri: str, line: int) -> list[t.CodeAction]:
     return [a for a in found or [] if isinstance(a, t.CodeAction)]
 
 
-async def _ended(client: LanguageClient, count: int, timeout: float = 20.0) -> list[Any]:
-    deadline = time.monotonic() + timeout
-    while len(client.job_events) < count:  # type: ignore[attr-defined]
-        assert time.monotonic() < deadline, "the job did not end"
-        await asyncio.sleep(0.02)
-    return list(client.job_events)  # type: ignore[attr-defined]
-
-
 async def _start_chat(editor: Editor) -> tuple[str, str]:
     """Open geometry.py, start a chat from ``area`` and open the chat as the editor would."""
     source = (editor.root / "geometry.py").as_uri()
@@ -120,7 +120,7 @@ async def _send(editor: Editor, uri: str, message: str, events: int) -> list[Any
     (send,) = [a for a in await _actions(editor, uri, 0) if a.title == "Poe: Send"]
     assert send.command is not None
     await execute(editor.client, send.command.command, *(send.command.arguments or []))
-    return await _ended(editor.client, events)
+    return await wait_for_job_events(editor.client, events)
 
 
 async def test_a_chat_begins_from_the_selection_outside_the_workspace_and_opens(
@@ -222,7 +222,7 @@ async def test_send_outside_a_chat_and_an_empty_turn_are_refused_before_any_requ
         raise AssertionError("a source file was sent as a chat")
 
     await execute(chatting, "poe.chatSend", {"textDocument": {"uri": uri}})
-    (event,) = await _ended(chatting, 1)
+    (event,) = await wait_for_job_events(chatting, 1)
 
     assert event.outcome == "failed"
     assert "Write your message under the last `## You`" in event.message

@@ -8,7 +8,6 @@ import time
 import unicodedata
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_lsp
@@ -22,6 +21,7 @@ from tests.e2e.conftest import (
     rng,
     settings_for,
     start_session,
+    wait_for_job_events,
     wait_for_progress_end,
 )
 from tests.e2e.editor import Editor
@@ -75,16 +75,6 @@ def _open(editor: Editor) -> str:
     return uri
 
 
-async def _ended(editor: Editor, count: int) -> list[Any]:
-    """The ``poe/jobEnded`` events, once ``count`` have come."""
-    deadline = time.monotonic() + 15
-    while True:
-        events = list(editor.client.job_events)  # type: ignore[attr-defined]
-        if len(events) >= count or time.monotonic() > deadline:
-            return events
-        await asyncio.sleep(0.02)
-
-
 async def _until(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 15
     while not condition():
@@ -97,7 +87,7 @@ async def _refactor(editor: Editor, poe: FakePoe, uri: str, chunks: list[str | C
     started = await execute(
         editor.client, "poe.refactor", {"textDocument": {"uri": uri}, "range": rng(3, 0, 6, 0)}
     )
-    await _ended(editor, len(editor.client.job_events) + 1)  # type: ignore[attr-defined]
+    await wait_for_job_events(editor.client, len(editor.client.job_events) + 1)  # type: ignore[attr-defined]
     return str(started["jobId"])
 
 
@@ -127,7 +117,7 @@ async def test_a_follow_up_carries_the_turns_and_replaces_the_moved_region(
         editor.client, "poe.followUp", {"jobId": job, "instruction": "Add types"}
     )
 
-    (_, second) = await _ended(editor, 2)
+    (_, second) = await wait_for_job_events(editor.client, 2)
     assert second.jobId == started["jobId"] != job and second.outcome == "done"
     assert second.action == "refactor"
     expected = "# geometry\n# of circles\n" + SOURCE.replace(
@@ -147,7 +137,7 @@ async def test_a_follow_up_carries_the_turns_and_replaces_the_moved_region(
     # The follow-up's own conversation goes on: a second follow-up sends five turns.
     poe.set_script("Code", Script(chunks=_fenced(FIRST)))
     await execute(editor.client, "poe.followUp", {"jobId": started["jobId"], "instruction": "Undo"})
-    await _ended(editor, 3)
+    await wait_for_job_events(editor.client, 3)
     roles = [m["role"] for m in poe.requests[2].messages]
     assert roles == ["system", "user", "bot", "user", "bot", "user"]
     assert FIRST in editor.text(uri) and editor.text(uri).startswith("# geometry\n")
@@ -171,7 +161,7 @@ async def test_follow_ups_on_an_unknown_a_running_or_an_edited_away_job_are_refu
             editor.client, "poe.followUp", {"jobId": running["jobId"], "instruction": "x"}
         )
     await execute(editor.client, "poe.cancel", {"jobId": running["jobId"]})
-    await _ended(editor, 1)
+    await wait_for_job_events(editor.client, 1)
     assert len(poe.requests) == 1
 
     job = await _refactor(editor, poe, uri, _fenced(FIRST))
@@ -190,14 +180,14 @@ async def test_an_explain_follow_up_adds_to_the_hover(editor: Editor, poe: FakeP
     started = await execute(
         editor.client, "poe.explain", {"textDocument": {"uri": uri}, "range": rng(3, 0, 6, 0)}
     )
-    await _ended(editor, 1)
+    await wait_for_job_events(editor.client, 1)
     poe.set_script("Code", Script(chunks=["It takes ", "the radius."]))
 
     await execute(
         editor.client, "poe.followUp", {"jobId": started["jobId"], "instruction": "What is r?"}
     )
 
-    (_, ended) = await _ended(editor, 2)
+    (_, ended) = await wait_for_job_events(editor.client, 2)
     assert ended.action == "explain" and ended.outcome == "done"
     hover = await editor.client.text_document_hover_async(
         t.HoverParams(text_document=t.TextDocumentIdentifier(uri=uri), position=t.Position(4, 4))
@@ -241,7 +231,7 @@ async def test_suggested_replies_are_code_actions_that_send_the_follow_up(
     poe.set_script("Code", Script(chunks=_fenced(SECOND)))
     await execute(editor.client, action.command.command, *action.command.arguments)
 
-    await _ended(editor, 2)
+    await wait_for_job_events(editor.client, 2)
     assert "Follow-up instruction: Add type hints" in poe.requests[1].messages[-1]["content"]
     assert SECOND in editor.text(uri)
 
@@ -254,7 +244,7 @@ async def test_a_write_tests_follow_up_replaces_the_tests_it_wrote(
     started = await execute(
         editor.client, "poe.writeTests", {"textDocument": {"uri": uri}, "range": rng(3, 0, 6, 0)}
     )
-    (ended,) = await _ended(editor, 1)
+    (ended,) = await wait_for_job_events(editor.client, 1)
     tests_uri = ended.targetUri
     written = editor.text(tests_uri)
     assert TESTS_FIRST in written
@@ -264,7 +254,7 @@ async def test_a_write_tests_follow_up_replaces_the_tests_it_wrote(
         editor.client, "poe.followUp", {"jobId": started["jobId"], "instruction": "Test r=2"}
     )
 
-    (_, again) = await _ended(editor, 2)
+    (_, again) = await wait_for_job_events(editor.client, 2)
     assert again.outcome == "done" and again.targetUri == tests_uri
     assert editor.text(tests_uri) == written.replace(TESTS_FIRST, TESTS_SECOND)
     assert "replace the tests of your last answer" in poe.requests[1].messages[-1]["content"]
@@ -284,7 +274,7 @@ async def test_cancelling_a_follow_up_puts_the_first_answer_back(
 
     await execute(editor.client, "poe.cancel", {"jobId": started["jobId"]})
 
-    (_, ended) = await _ended(editor, 2)
+    (_, ended) = await wait_for_job_events(editor.client, 2)
     assert ended.outcome == "cancelled" and "as it was" in ended.message
     assert editor.text(uri) == after_first
 
@@ -317,7 +307,7 @@ async def test_a_reviewed_follow_up_is_confirmed_like_the_first_answer(
 
     await execute(editor.client, "poe.followUp", {"jobId": job, "instruction": "Types"})
 
-    (_, ended) = await _ended(editor, 2)
+    (_, ended) = await wait_for_job_events(editor.client, 2)
     assert ended.outcome == "done" and "you accepted the change" in ended.message
     assert editor.confirmations == 2, "the follow-up went through the preview too"
     assert editor.text(uri) == "# top\n" + SOURCE.replace(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from tests.e2e.conftest import (
     server_env,
     settings_for,
     start_session,
+    wait_for_job_events,
     wait_for_progress_end,
 )
 from tests.e2e.editor import Editor
@@ -37,16 +37,6 @@ CLI = [sys.executable, "-m", "poe_lsp"]
 
 def _field(params: Any, name: str) -> Any:
     return params[name] if isinstance(params, dict) else getattr(params, name)
-
-
-async def _ended(client: LanguageClient, count: int, timeout: float = 20.0) -> list[Any]:
-    """The first ``count`` ``poe/jobEnded`` params, once they came."""
-    deadline = time.monotonic() + timeout
-    while len(client.job_events) < count:  # type: ignore[attr-defined]
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{len(client.job_events)} jobs ended, expected {count}")  # type: ignore[attr-defined]
-        await asyncio.sleep(0.02)
-    return list(client.job_events)  # type: ignore[attr-defined]
 
 
 async def _explain(editor: Editor, bot: str, name: str = "m.py") -> str:
@@ -73,7 +63,7 @@ async def test_a_finished_job_shows_its_cost(editor: Editor, poe: FakePoe) -> No
     poe.set_script("BotA", Script(chunks=["It adds ", "one."]))
     poe.set_cost("BotA", 339)
     job = await _explain(editor, "BotA")
-    (ended,) = await _ended(editor.client, 1)
+    (ended,) = await wait_for_job_events(editor.client, 1)
 
     assert _field(ended, "jobId") == job and _field(ended, "outcome") == "done"
     assert _field(ended, "points") == 339
@@ -98,7 +88,8 @@ async def test_two_jobs_on_two_bots_each_get_their_own_entry_and_poe_usage_adds_
     poe.set_cost("BotB", 12)
     slow = await _explain(editor, "BotA", "a.py")
     quick = await _explain(editor, "BotB", "b.py")
-    ended = {_field(e, "jobId"): _field(e, "points") for e in await _ended(editor.client, 2)}
+    events = await wait_for_job_events(editor.client, 2)
+    ended = {_field(e, "jobId"): _field(e, "points") for e in events}
     assert ended == {slow: 339, quick: 12}
 
     usage = await execute(editor.client, "poe.usage")
@@ -121,7 +112,7 @@ async def test_a_failing_history_never_fails_the_job(
         poe.history.fail(delay=30)
     started = time.monotonic()
     await _explain(editor, "BotA")
-    (ended,) = await _ended(editor.client, 1)
+    (ended,) = await wait_for_job_events(editor.client, 1)
     assert _field(ended, "outcome") == "done" and _field(ended, "points") is None
     assert "points" not in _field(ended, "message")
     assert time.monotonic() - started < 10, "the wait for the cost is bounded"
@@ -159,7 +150,7 @@ async def test_a_budget_already_reached_refuses_the_job_before_the_bot_is_asked(
     poe.history.add("BotA", 700, created=_today(120))
     poe.history.add("BotB", 500, created=_today(60))
     await _explain(editor, "BotA")
-    (ended,) = await _ended(budgeted, 1)
+    (ended,) = await wait_for_job_events(budgeted, 1)
 
     assert poe.requests == [], "nothing reached the bot"
     assert _field(ended, "outcome") == "failed" and _field(ended, "points") is None
@@ -177,7 +168,7 @@ async def test_an_unreadable_history_only_warns_and_below_the_budget_the_job_goe
     poe.set_script("BotA", Script(chunks=["It adds one."]))
     poe.history.fail(500)
     await _explain(editor, "BotA")
-    (first,) = await _ended(budgeted, 1)
+    (first,) = await wait_for_job_events(budgeted, 1)
     assert _field(first, "outcome") == "done" and len(poe.requests) == 1
     (warning,) = [m.message for m in budgeted.messages if "poe.dailyPointBudget" in m.message]
     assert "Could not read today's spending" in warning and "goes on" in warning
@@ -186,10 +177,10 @@ async def test_an_unreadable_history_only_warns_and_below_the_budget_the_job_goe
     poe.set_cost("BotA", 339)
     poe.history.add("BotB", 700, created=_today(60))
     await _explain(editor, "BotA", "n.py")
-    _, second = await _ended(budgeted, 2)
+    _, second = await wait_for_job_events(budgeted, 2)
     assert _field(second, "points") == 339 and len(poe.requests) == 2, "700 is below 1,000"
     await _explain(editor, "BotA", "o.py")
-    _, _, third = await _ended(budgeted, 3)
+    _, _, third = await wait_for_job_events(budgeted, 3)
     assert _field(third, "outcome") == "failed" and len(poe.requests) == 2
     assert "1,039 points" in _field(third, "message"), "the cost of the job counts at once"
 

@@ -63,15 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         address = (host, int(port))
 
-    from poe_lsp.handlers import build_server
     from poe_lsp.logs import setup_logging
+    from poe_lsp.lsp.handlers import build_server
 
     setup_logging(args.verbose, args.log_file)
     server = build_server()
     if address is not None:
         server.start_tcp(*address)
         return 0
-    from poe_lsp.stdio import serve
+    from poe_lsp.lsp.stdio import serve
 
     # Only JSON-RPC may reach the real stdout: anything else that prints goes to stderr.
     real_stdout = sys.stdout.buffer

@@ -1,7 +1,7 @@
 """The editor, as an action sees it: one interface, no pygls.
 
 :class:`Editor` is everything an action may ask of the editor it runs for. The LSP server
-implements it in :class:`poe_lsp.lsp_editor.LspEditor`, the terminal commands in
+implements it in :class:`poe_lsp.lsp.editor.LspEditor`, the terminal commands in
 :class:`poe_lsp.terminal.host.TerminalEditor`, and the unit tests with a fake. Edits are
 ``lsprotocol`` ``WorkspaceEdit``\\ s, built only by :mod:`poe_lsp.edits.region`.
 """

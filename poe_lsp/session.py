@@ -1,7 +1,7 @@
 """What one server session holds: settings, the Poe client, jobs, answers,
 conversations, and trust given.
 
-No pygls here: the LSP wiring (:mod:`poe_lsp.server`) owns one :class:`Session`, and the
+No pygls here: the LSP wiring (:mod:`poe_lsp.lsp.server`) owns one :class:`Session`, and the
 actions read it; the terminal commands make one of their own.
 """
 

@@ -35,7 +35,7 @@ def test_version() -> None:
 def test_answering_initialize_does_not_import_fastapi_poe() -> None:
     probe = (
         "import sys\n"
-        "from poe_lsp.handlers import build_server\n"
+        "from poe_lsp.lsp.handlers import build_server\n"
         "from poe_lsp.cli import parse_args\n"
         "parse_args([]); build_server()\n"
         "heavy = ('fastapi_poe', 'fastapi', 'uvicorn', 'httpx')\n"

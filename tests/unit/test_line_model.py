@@ -27,7 +27,7 @@ from poe_lsp.edits.positions import (
     position_at,
     split_lines,
 )
-from poe_lsp.workspace import LineDocument
+from poe_lsp.lsp.workspace import LineDocument
 from tests.e2e.editor import EditorDocument, lsp_lines, lsp_offset, lsp_position
 
 NOT_LSP_BREAKS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from poe_lsp.transport import MAX_JUNK, Framer, Message, Problem
+from poe_lsp.lsp.transport import MAX_JUNK, Framer, Message, Problem
 
 
 def body(msg_id: int) -> bytes:

@@ -7,8 +7,8 @@ import contextlib
 
 from lsprotocol import types as t
 
-from poe_lsp.handlers import build_server
-from poe_lsp.workspace import LineDocument
+from poe_lsp.lsp.handlers import build_server
+from poe_lsp.lsp.workspace import LineDocument
 
 
 def test_the_server_keeps_documents_as_line_documents() -> None:

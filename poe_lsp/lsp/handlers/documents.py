@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types as t
 
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.server import PoeLanguageServer
 
 
 def register(server: PoeLanguageServer) -> None:

@@ -7,7 +7,7 @@ pygls 2.1's ``start_io`` reads stdin in its thread pool with an exact-bytes head
 ``workspace/applyEdit``), then joins the thread still blocked on stdin. Here instead:
 
 * a daemon thread reads the raw file descriptor and hands the bytes to the event loop;
-  :class:`~poe_lsp.transport.Framer` splits them into messages and reports what is not one;
+  :class:`~poe_lsp.lsp.transport.Framer` splits them into messages and reports what is not one;
 * invalid JSON gets a ``ParseError`` (-32700) answer, a message that is not JSON-RPC an
   ``InvalidRequest`` (-32600); so do requests after ``shutdown`` and a second ``initialize``,
   and requests before ``initialize`` get ``ServerNotInitialized`` (-32002);
@@ -31,7 +31,7 @@ from typing import Any, BinaryIO, Protocol
 
 from pygls.exceptions import JsonRpcException
 
-from poe_lsp.transport import Framer, Message, Problem
+from poe_lsp.lsp.transport import Framer, Message, Problem
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from poe_lsp.contract import (
     ActionArgs,
     ArgumentError,
 )
-from poe_lsp.handlers.commands import RequestFailed, start_job
-from poe_lsp.server import PoeLanguageServer
-from poe_lsp.workspace import LineDocument
+from poe_lsp.lsp.handlers.commands import RequestFailed, start_job
+from poe_lsp.lsp.server import PoeLanguageServer
+from poe_lsp.lsp.workspace import LineDocument
 
 KINDS = {action: kind for action, kind, _ in CODE_ACTIONS}
 

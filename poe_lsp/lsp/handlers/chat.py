@@ -30,9 +30,9 @@ from poe_lsp.contract import (
     ArgumentError,
     ChatArgs,
 )
-from poe_lsp.handlers.commands import RequestFailed
 from poe_lsp.jobs import Job
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.handlers.commands import RequestFailed
+from poe_lsp.lsp.server import PoeLanguageServer
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from lsprotocol import types as t
 from pygls.capabilities import get_capability
 
 from poe_lsp.actions import private
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.server import PoeLanguageServer
 
 log = logging.getLogger(__name__)
 

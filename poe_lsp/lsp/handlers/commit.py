@@ -12,9 +12,9 @@ from poe_lsp.actions.commit import CommitPlanner
 from poe_lsp.actions.run import run_action
 from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import CMD_COMMIT_MESSAGE, ActionArgs, ArgumentError, CommitMessageArgs
-from poe_lsp.handlers.commands import RequestFailed
 from poe_lsp.jobs import Job
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.handlers.commands import RequestFailed
+from poe_lsp.lsp.server import PoeLanguageServer
 
 _WHOLE = ((0, 0), (1 << 30, 0))
 """A commit job writes the message part of its file: it clashes with any other writer."""

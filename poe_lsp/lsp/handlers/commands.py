@@ -35,9 +35,9 @@ from poe_lsp.contract import (
 )
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
+from poe_lsp.lsp.server import PoeLanguageServer
 from poe_lsp.poe import PoeError
 from poe_lsp.redaction import redact
-from poe_lsp.server import PoeLanguageServer
 
 
 class RequestFailed(JsonRpcException):

@@ -29,10 +29,10 @@ from poe_lsp.contract import (
     label,
 )
 from poe_lsp.edits.region import RegionConflict
-from poe_lsp.handlers.chat import chat_actions
-from poe_lsp.handlers.custom import custom_code_actions, fix_code_actions
-from poe_lsp.handlers.followup import suggested_actions
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.handlers.chat import chat_actions
+from poe_lsp.lsp.handlers.custom import custom_code_actions, fix_code_actions
+from poe_lsp.lsp.handlers.followup import suggested_actions
+from poe_lsp.lsp.server import PoeLanguageServer
 
 OFFERED = tuple((label(action), kind, command) for action, kind, command in CODE_ACTIONS)
 

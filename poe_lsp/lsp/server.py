@@ -1,8 +1,8 @@
 """The pygls language server: wiring only.
 
 :class:`PoeLanguageServer` holds the :class:`~poe_lsp.session.Session` (state) and the
-:class:`~poe_lsp.lsp_editor.LspEditor` (the client, as the actions see it). The handlers
-that drive them are registered in :mod:`poe_lsp.handlers`.
+:class:`~poe_lsp.lsp.editor.LspEditor` (the client, as the actions see it). The handlers
+that drive them are registered in :mod:`poe_lsp.lsp.handlers`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from pygls.lsp.server import LanguageServer
 
 import poe_lsp
-from poe_lsp.lsp_editor import LspEditor
+from poe_lsp.lsp.editor import LspEditor
+from poe_lsp.lsp.workspace import LineProtocol
 from poe_lsp.session import Session
-from poe_lsp.workspace import LineProtocol
 
 
 class PoeLanguageServer(LanguageServer):

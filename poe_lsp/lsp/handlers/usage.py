@@ -6,7 +6,7 @@ from typing import Any
 
 from poe_lsp.actions.cost import history_url, usage
 from poe_lsp.contract import CMD_USAGE
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.server import PoeLanguageServer
 
 
 def register(server: PoeLanguageServer) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 from lsprotocol import types as t
 
 from poe_lsp.contract import CONFIG_SECTION
-from poe_lsp.handlers import watched
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.handlers import watched
+from poe_lsp.lsp.server import PoeLanguageServer
 
 log = logging.getLogger(__name__)
 

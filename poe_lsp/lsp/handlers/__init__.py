@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from poe_lsp.handlers import (
+from poe_lsp.lsp.handlers import (
     chat,
     code_actions,
     commands,
@@ -15,7 +15,7 @@ from poe_lsp.handlers import (
     usage,
     watched,
 )
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.server import PoeLanguageServer
 
 
 def build_server() -> PoeLanguageServer:

@@ -19,9 +19,9 @@ from poe_lsp.contract import (
     ArgumentError,
     FollowUpArgs,
 )
-from poe_lsp.handlers.commands import RequestFailed
 from poe_lsp.jobs import Job
-from poe_lsp.server import PoeLanguageServer
+from poe_lsp.lsp.handlers.commands import RequestFailed
+from poe_lsp.lsp.server import PoeLanguageServer
 
 SUGGESTED_TITLE_LENGTH = 60
 """Characters of a suggested reply its code action's title shows."""

@@ -25,6 +25,7 @@ BENCHMARKS = {
     "cancel": "bench.cancel",
     "concurrency": "bench.concurrency",
     "context": "bench.gather",
+    "path": "bench.path",
 }
 """Name -> module with ``async def run(ctx) -> list[Row]``, in the order of the table."""
 RESULTS = Path(__file__).resolve().parent / "results"

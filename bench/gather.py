@@ -25,8 +25,8 @@ from bench.context import BenchError, Context
 from bench.report import Row
 from poe_lsp.actions import private
 from poe_lsp.actions.budget import fit
+from poe_lsp.actions.plan import plan_with_context
 from poe_lsp.actions.prompt import build_messages
-from poe_lsp.actions.run import plan_with_context
 from poe_lsp.actions.testsearch import locate_tests
 from poe_lsp.contract import ActionArgs
 from poe_lsp.settings import Settings

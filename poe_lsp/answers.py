@@ -1,4 +1,5 @@
-"""The answers kept after a job: explanations for the hover, proposals waiting for review.
+"""The answers of jobs: the whole answer streamed, explanations for the hover, proposals waiting
+for review.
 
 An :class:`Explanation` is kept per document so a hover inside the explained range can show
 it; a :class:`Proposal` is one edit the user accepts or rejects.
@@ -16,6 +17,14 @@ MAX_PER_DOCUMENT = 20
 TEXT_LIMIT = 100_000
 """Characters of an explanation a hover shows; a bot can send any amount."""
 PROBLEM_LIMIT = 1_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A whole answer, as shown (keys redacted), and the replies the bot suggested."""
+
+    text: str
+    suggested: tuple[str, ...] = ()
 
 
 @dataclass

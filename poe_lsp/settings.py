@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from poe_lsp import trust
 from poe_lsp.actions.custom import CustomAction, parse_actions
 from poe_lsp.contract import ACTIONS, EDITING_ACTIONS, Action
+from poe_lsp.poe.ratelimit import LIMIT, WINDOW
 from poe_lsp.schema import Setting, declared, fields_doc, setting
 
 DEFAULT_BOT = "Claude-Sonnet-4.5"
@@ -149,16 +150,16 @@ class Settings:
     rate_limit: int = setting(
         "rateLimit",
         "integer",
-        500,
+        LIMIT,
         "The most requests to Poe in `rateLimitWindow` seconds with this key, shared by all "
         "jobs (Poe allows 500 a minute).",
         minimum=1,
-        maximum=500,
+        maximum=LIMIT,
     )
     rate_limit_window: float = setting(
         "rateLimitWindow",
         "number",
-        60.0,
+        WINDOW,
         "The window of `rateLimit`, in seconds.",
         minimum=1,
         maximum=3600,

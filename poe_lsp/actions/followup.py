@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import PurePosixPath
 
 from poe_lsp.actions.custom import safe_title
-from poe_lsp.actions.deliver import Answer
 from poe_lsp.actions.plan import Destination, Plan, Selection, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
 from poe_lsp.actions.targets import (
@@ -25,7 +24,7 @@ from poe_lsp.actions.targets import (
     offered,
     tests_render,
 )
-from poe_lsp.answers import Explanation, ExplanationStore, ProposalStore
+from poe_lsp.answers import Answer, Explanation, ExplanationStore, ProposalStore
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.contract import label
 from poe_lsp.conversations import Conversation, ConversationStore

@@ -1,25 +1,34 @@
-"""The first step of an action: what to ask which bot, and where the answer goes. Pure.
+"""The first step of an action: what to ask which bot, and where the answer goes.
 
-:func:`plan` turns the settings, the document and the editor's arguments into a
+:func:`plan` (pure) turns the settings, the document and the editor's arguments into a
 :class:`Plan`: the bot, the selection, the prompt, and where the answer goes (the selection,
-the test file, or the hover), with nothing sent and nothing read.
+the test file, or the hover), with nothing sent and nothing read. :func:`plan_with_context`
+reads the document and adds the context the plan sends (the project's instructions, the test
+file's framework and fixtures, the definitions the selection uses), off the event loop and
+never from a withheld file (:mod:`~poe_lsp.actions.private`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from poe_lsp import messages
 from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.header import header_end
+from poe_lsp.actions.instructions import read_project
 from poe_lsp.actions.languages import language_for
+from poe_lsp.actions.private import Withheld, looks_secret, withheld
 from poe_lsp.actions.prompt import Diagnostic, PromptInput
 from poe_lsp.actions.selection import expand_cursor
+from poe_lsp.actions.testcontext import gather
 from poe_lsp.actions.testfile import test_path_for
-from poe_lsp.boundary import Refused, path_of_uri
+from poe_lsp.actions.testsearch import TestPlace, locate_tests
+from poe_lsp.boundary import Boundary, Refused, path_of_uri
 from poe_lsp.contract import Action, ActionArgs, label
-from poe_lsp.editor import Document, Severity
+from poe_lsp.editor import Document, Host, Severity
 from poe_lsp.edits.positions import Encoding, Pos, offset_at, position_at, split_lines
 from poe_lsp.settings import Settings
 
@@ -125,6 +134,115 @@ def plan(
         test_path=test_path,
         custom=custom,
     )
+
+
+async def plan_with_context(
+    editor: Host,
+    settings: Settings,
+    action: Action,
+    args: ActionArgs,
+    tests: TestPlace | None = None,
+    custom: CustomAction | None = None,
+) -> Plan:
+    """The plan of an action on a selection, with all the context it sends: the project's
+    instructions, the test file's framework, import and fixtures, the definitions the
+    selection uses; never a withheld file (:mod:`~poe_lsp.actions.private`)."""
+    document = await editor.read_document(args.uri)
+    if document is None:
+        raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
+    if looks_secret(document.path):
+        raise Stop(messages.secret_refused(PurePosixPath(document.path).name), "warning")
+    if action == "writeTests" and tests is None:
+        source = PurePosixPath(document.path)
+        tests = await asyncio.to_thread(locate_tests, editor.root, source, document.language_id)
+    decided = plan(
+        action,
+        settings,
+        document,
+        args,
+        root=editor.root,
+        encoding=editor.encoding,
+        test_path=tests.path if tests is not None else None,
+        custom=custom,
+    )
+    hidden = await withheld(editor.root)
+    if tests is not None and decided.test_path is not None:
+        decided = await _with_test_context(decided, editor, tests, hidden)
+    decided = await _with_definitions(decided, editor, hidden)
+    return await with_instructions(decided, editor, settings)
+
+
+async def with_instructions(decided: Plan, editor: Host, settings: Settings) -> Plan:
+    """``decided`` with the project's instructions (unless the settings turn them off, or a
+    follow-up sends them already, in its earlier turns)."""
+    if not settings.project_instructions or decided.prompt.conversation:
+        return decided
+    project = await asyncio.to_thread(
+        read_project, Boundary(editor.roots), decided.document.path, editor.root
+    )
+    return replace(decided, prompt=replace(decided.prompt, project=project))
+
+
+async def _with_test_context(
+    decided: Plan, editor: Host, tests: TestPlace, hidden: Withheld
+) -> Plan:
+    """``decided`` with the framework, the import and the fixtures of its test file."""
+    root, path = editor.root, decided.test_path
+    source = PurePosixPath(decided.document.path)
+    if root is None or path is None or not source.is_relative_to(root):
+        return decided
+    if not path.is_relative_to(root):
+        return decided
+    selection = decided.selection
+    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
+    found = await asyncio.to_thread(
+        gather,
+        Boundary(editor.roots),
+        root,
+        tests.listing,
+        str(source.relative_to(root)),
+        str(path.relative_to(root)),
+        decided.document.language_id,
+        decided.document.text,
+        (selection.start[0], last),
+        hidden,
+    )
+    return replace(decided, prompt=replace(decided.prompt, tests=found))
+
+
+async def _with_definitions(decided: Plan, editor: Host, hidden: Withheld) -> Plan:
+    """``decided`` with the signatures and docstrings of the names its selection uses."""
+    from poe_lsp.actions import definitions
+
+    root, source = editor.root, PurePosixPath(decided.document.path)
+    if root is None or not source.is_relative_to(root) or source == root:
+        return decided
+    relative, selection = str(source.relative_to(root)), decided.selection
+    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
+
+    def find() -> tuple[definitions.Definition, ...]:
+        return definitions.gather(
+            Boundary(editor.roots),
+            root,
+            relative,
+            decided.document.text,
+            selection.text,
+            (selection.start[0], last),
+            decided.document.language_id,
+            definitions.import_roots(str(root), relative),
+            hidden,
+        )
+
+    shown = selection.header + selection.before + selection.after
+    found = tuple(
+        d
+        for d in await asyncio.to_thread(find)
+        if d.path != relative or d.text.split("\n", 1)[0] not in shown
+    )
+    if not found:
+        return decided
+    prompt = replace(decided.prompt, definitions=tuple((d.path, d.text) for d in found))
+    return replace(decided, prompt=prompt)
 
 
 def select(document: Document, args: ActionArgs, context_lines: int, enc: Encoding) -> Selection:

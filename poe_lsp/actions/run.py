@@ -1,8 +1,9 @@
 """What one action does, from the editor's arguments to its :class:`Outcome`.
 
-The workflow, with no LSP wiring: check the key and the trust, :func:`~poe_lsp.actions.plan.plan`
-(pure), open the :class:`~poe_lsp.actions.targets.Target`, :func:`~poe_lsp.actions.deliver.pump`
-the answer into it, and :func:`finish`. It reads the :class:`~poe_lsp.session.Session`, talks
+The workflow, with no LSP wiring: check the key and the trust,
+:func:`~poe_lsp.actions.plan.plan_with_context`, open the
+:class:`~poe_lsp.actions.targets.Target`, deliver the answer into it as it streams
+(:func:`pump`), and :func:`finish`. It reads the :class:`~poe_lsp.session.Session`, talks
 to its :class:`~poe_lsp.editor.Host` and to Poe through
 :class:`~poe_lsp.poe.PoeClient`.
 """
@@ -14,33 +15,29 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from poe_lsp import messages
 from poe_lsp.actions.budget import fit
 from poe_lsp.actions.cost import check_budget, cost_of
 from poe_lsp.actions.custom import CustomAction
-from poe_lsp.actions.deliver import pump
 from poe_lsp.actions.followup import remember
-from poe_lsp.actions.instructions import read_project
-from poe_lsp.actions.plan import Plan, Stop, plan
-from poe_lsp.actions.private import Withheld, looks_secret, withheld
+from poe_lsp.actions.plan import Plan, Stop, plan_with_context, with_instructions
 from poe_lsp.actions.prompt import PromptInput, build_messages
 from poe_lsp.actions.targets import MessageText, Target, Targets
-from poe_lsp.actions.testcontext import gather
-from poe_lsp.actions.testsearch import TestPlace, locate_tests
-from poe_lsp.answers import Proposal
-from poe_lsp.boundary import Boundary, Refused
+from poe_lsp.actions.testsearch import TestPlace
+from poe_lsp.answers import Answer, Proposal
+from poe_lsp.boundary import Refused
 from poe_lsp.contract import Action, ActionArgs, JobEnded, label
 from poe_lsp.contract import Outcome as Ending
 from poe_lsp.editor import Host, Progress, Severity
 from poe_lsp.edits.region import EditRejected, RegionConflict
 from poe_lsp.jobs import Job
-from poe_lsp.poe import BotQuery, Message, PoeError
+from poe_lsp.poe import AnswerChunk, BotQuery, Message, PoeError
 from poe_lsp.points import with_points
+from poe_lsp.redaction import redact_keys
 from poe_lsp.sent import Sent
 from poe_lsp.session import Session
 from poe_lsp.settings import Settings
@@ -153,51 +150,67 @@ async def run_action(
             target.close()
 
 
-async def plan_with_context(
-    editor: Host,
-    settings: Settings,
-    action: Action,
-    args: ActionArgs,
-    tests: TestPlace | None = None,
-    custom: CustomAction | None = None,
-) -> Plan:
-    """The plan of an action on a selection, with all the context it sends: the project's
-    instructions, the test file's framework, import and fixtures, the definitions the
-    selection uses; never a withheld file (:mod:`~poe_lsp.actions.private`)."""
-    document = await editor.read_document(args.uri)
-    if document is None:
-        raise Stop(f"Cannot read {args.uri}: open it in the editor or save it first.")
-    if looks_secret(document.path):
-        raise Stop(messages.secret_refused(PurePosixPath(document.path).name), "warning")
-    if action == "writeTests" and tests is None:
-        source = PurePosixPath(document.path)
-        tests = await asyncio.to_thread(locate_tests, editor.root, source, document.language_id)
-    decided = plan(
-        action,
-        settings,
-        document,
-        args,
-        root=editor.root,
-        encoding=editor.encoding,
-        test_path=tests.path if tests is not None else None,
-        custom=custom,
-    )
-    hidden = await withheld(editor.root)
-    if tests is not None and decided.test_path is not None:
-        decided = await _with_test_context(decided, editor, tests, hidden)
-    decided = await _with_definitions(decided, editor, hidden)
-    return await with_instructions(decided, editor, settings)
+FLUSH_INTERVAL = 0.05
+"""Seconds between two edits of one job: answers stream in a few edits a second."""
+IDLE_INTERVAL = 0.005
+"""Seconds before an answer that held nothing to show yet (no code) is looked at again."""
+
+SUGGESTED = 3
+"""Suggested replies kept per answer."""
+SUGGESTED_LENGTH = 500
+"""Characters kept of one suggested reply (a bot's text: untrusted, any length)."""
+
+Show = Callable[[str, bool], Awaitable[bool]]
+"""``show(answer_so_far, final)`` shows the answer; it returns whether it showed anything."""
 
 
-async def with_instructions(decided: Plan, editor: Host, settings: Settings) -> Plan:
-    """``decided`` with the project's instructions (unless the settings turn them off, or a
-    follow-up sends them already, in its earlier turns)."""
-    if not settings.project_instructions or decided.prompt.conversation:
-        return decided
-    project = await asyncio.to_thread(
-        read_project, Boundary(editor.roots), decided.document.path, editor.root
-    )
-    return replace(decided, prompt=replace(decided.prompt, project=project))
+async def pump(chunks: AsyncIterator[AnswerChunk], show: Show) -> Answer:
+    """Feed the answer as it grows to ``show(answer_so_far, final)``, at most once per interval;
+    return the final answer.
+
+    The interval follows only a call that showed something, so the first code goes out as
+    soon as it arrives; later chunks are coalesced, one call runs at a time, and the last
+    one runs as soon as the stream ends. Cancelling the caller closes the stream. The first
+    :data:`SUGGESTED` suggested replies are kept, at most :data:`SUGGESTED_LENGTH`
+    characters each.
+    """
+    answer = ""
+    suggested: list[str] = []
+    changed = asyncio.Event()
+
+    async def consume() -> None:
+        nonlocal answer
+        async with contextlib.aclosing(chunks) as stream:  # type: ignore[type-var]
+            async for chunk in stream:
+                if chunk.suggested:
+                    if len(suggested) < SUGGESTED and chunk.text.strip():
+                        suggested.append(redact_keys(chunk.text.strip()[:SUGGESTED_LENGTH]))
+                    continue
+                answer = chunk.text if chunk.replace else answer + chunk.text
+                changed.set()
+
+    consumer = asyncio.create_task(consume())
+    try:
+        while True:
+            waiter = asyncio.create_task(changed.wait())
+            await asyncio.wait({consumer, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            final = consumer.done()
+            if final:
+                consumer.result()
+            changed.clear()
+            # A bot server that echoes the key must not get it into the user's files.
+            text = redact_keys(answer)
+            shown = await show(text, final)
+            if final:
+                return Answer(text, tuple(suggested))
+            interval = FLUSH_INTERVAL if shown else IDLE_INTERVAL
+            await asyncio.wait({consumer}, timeout=interval)
+    finally:
+        if not consumer.done():
+            consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consumer
 
 
 def finish(
@@ -272,68 +285,6 @@ async def _check_trust(
         if not await editor.allow_bot(bot, in_settings=trust == "settings"):
             raise Stop(bot_refused(bot, trust), "warning")
     return settings.api_key
-
-
-async def _with_test_context(
-    decided: Plan, editor: Host, tests: TestPlace, hidden: Withheld
-) -> Plan:
-    """``decided`` with the framework, the import and the fixtures of its test file."""
-    root, path = editor.root, decided.test_path
-    source = PurePosixPath(decided.document.path)
-    if root is None or path is None or not source.is_relative_to(root):
-        return decided
-    if not path.is_relative_to(root):
-        return decided
-    selection = decided.selection
-    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
-    found = await asyncio.to_thread(
-        gather,
-        Boundary(editor.roots),
-        root,
-        tests.listing,
-        str(source.relative_to(root)),
-        str(path.relative_to(root)),
-        decided.document.language_id,
-        decided.document.text,
-        (selection.start[0], last),
-        hidden,
-    )
-    return replace(decided, prompt=replace(decided.prompt, tests=found))
-
-
-async def _with_definitions(decided: Plan, editor: Host, hidden: Withheld) -> Plan:
-    """``decided`` with the signatures and docstrings of the names its selection uses."""
-    from poe_lsp.actions import definitions
-
-    root, source = editor.root, PurePosixPath(decided.document.path)
-    if root is None or not source.is_relative_to(root) or source == root:
-        return decided
-    relative, selection = str(source.relative_to(root)), decided.selection
-    last = selection.end[0] - (1 if selection.end[1] == 0 and selection.end[0] > 0 else 0)
-
-    def find() -> tuple[definitions.Definition, ...]:
-        return definitions.gather(
-            Boundary(editor.roots),
-            root,
-            relative,
-            decided.document.text,
-            selection.text,
-            (selection.start[0], last),
-            decided.document.language_id,
-            definitions.import_roots(str(root), relative),
-            hidden,
-        )
-
-    shown = selection.header + selection.before + selection.after
-    found = tuple(
-        d
-        for d in await asyncio.to_thread(find)
-        if d.path != relative or d.text.split("\n", 1)[0] not in shown
-    )
-    if not found:
-        return decided
-    prompt = replace(decided.prompt, definitions=tuple((d.path, d.text) for d in found))
-    return replace(decided, prompt=prompt)
 
 
 def sources(prompt: PromptInput) -> tuple[str, ...]:

@@ -9,9 +9,8 @@ from dataclasses import replace
 import pytest
 from lsprotocol import types as t
 
-from poe_lsp.actions.deliver import SUGGESTED, SUGGESTED_LENGTH, pump
 from poe_lsp.actions.followup import FollowUpTargets, planner, realign, refusal, user_message
-from poe_lsp.actions.run import run_action
+from poe_lsp.actions.run import SUGGESTED, SUGGESTED_LENGTH, pump, run_action
 from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import MAX_INSTRUCTION, Action, ActionArgs, ArgumentError, FollowUpArgs
 from poe_lsp.conversations import Conversation, ConversationStore

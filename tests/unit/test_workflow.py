@@ -291,7 +291,7 @@ async def test_a_bug_ends_the_job_with_a_message(monkeypatch: pytest.MonkeyPatch
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("poe_lsp.actions.run.plan", broken)
+    monkeypatch.setattr("poe_lsp.actions.plan.plan", broken)
     outcome, _ = await run(editor, poe)
 
     assert (outcome.ending, outcome.failure, outcome.message) == ("failed", "bug", UNEXPECTED)

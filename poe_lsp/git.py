@@ -111,6 +111,19 @@ def worktree_git_dir(root: str) -> str:
     return folder
 
 
+def enclosing_work_tree(folder: str) -> tuple[str, str]:
+    """Return the work tree ``folder`` lies in (``folder`` itself, or the nearest folder above
+    it with a ``.git``, as git finds it) and that work tree's git folder; raise
+    :class:`GitError` when there is none, or it belongs to another user."""
+    current = os.path.realpath(folder)
+    while not os.path.lexists(os.path.join(current, ".git")):
+        parent = os.path.dirname(current)
+        if parent == current:
+            raise GitError(f"{folder} is not in a git repository.")
+        current = parent
+    return current, worktree_git_dir(current)
+
+
 def _check_git_dir(folder: str, what: str) -> None:
     if not os.path.isfile(os.path.join(folder, "HEAD")):
         raise GitError(f"{what}: there is no git folder with a HEAD there.")
@@ -177,10 +190,12 @@ async def run_git(
     ok: tuple[int, ...] = (0,),
     timeout: float = GIT_TIMEOUT,
     work_tree: str | None = None,
+    cwd: str | None = None,
 ) -> tuple[bytes, int]:
     """Run ``git --git-dir=GIT_DIR ARGS`` safely; return at most ``cap + 1`` bytes of its
     output (more stops it) and its exit code, one of ``ok`` unless the output was cut. With
-    ``work_tree``, git runs in that work tree (to read which files it ignores)."""
+    ``work_tree``, git runs in that work tree (to read which files it ignores), in its folder
+    ``cwd`` (by default its top)."""
     command = ["git", "--no-pager", f"--git-dir={git_dir}"]
     if work_tree is not None:
         command.append(f"--work-tree={work_tree}")
@@ -193,7 +208,7 @@ async def run_git(
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            cwd=work_tree or git_dir,
+            cwd=cwd or work_tree or git_dir,
             env=git_env(),
         )
     except FileNotFoundError:

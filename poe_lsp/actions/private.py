@@ -9,7 +9,9 @@ on is refused when its name looks like a secret; an ignored one is theirs to sen
 
 Which files git ignores is asked once per workspace folder every :data:`IGNORED_TTL` seconds
 (``git ls-files --others --ignored --exclude-standard --directory``, through
-:mod:`poe_lsp.git`); outside a repository, or when git fails, nothing is ignored.
+:mod:`poe_lsp.git`), in the repository the folder is, or lies in (a workspace opened on one
+package of a monorepo is ruled by the repository's ``.gitignore`` files above it); outside a
+repository, or when git fails, nothing is ignored.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from poe_lsp.git import GitError, run_git, worktree_git_dir
+from poe_lsp.git import GitError, enclosing_work_tree, run_git
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +139,7 @@ async def withheld(root: PurePosixPath | None) -> Withheld:
 
 async def _ignored(root: str) -> frozenset[str]:
     try:
-        git_dir = await asyncio.to_thread(worktree_git_dir, root)
+        top, git_dir = await asyncio.to_thread(enclosing_work_tree, root)
         out, _ = await run_git(
             git_dir,
             "ls-files",
@@ -147,7 +149,8 @@ async def _ignored(root: str) -> frozenset[str]:
             "--directory",
             "-z",
             cap=MAX_IGNORED_BYTES,
-            work_tree=root,
+            work_tree=top,
+            cwd=root,  # so git lists the paths under root, relative to it
         )
     except (GitError, OSError) as exc:
         log.debug("no list of ignored files for %s: %s", root, exc)

@@ -56,7 +56,10 @@ def _start_streams(server: RawServer, poe: FakePoe, root: Path) -> list[str]:
     while sum(r.chunks_sent > 2 for r in poe.requests) < STREAMS:
         assert time.monotonic() < deadline, [r.chunks_sent for r in poe.requests]
         time.sleep(0.02)
-    assert all(server.docs[uri].source != ORIGINAL for uri in uris), "the answers are streaming"
+    # The edits are paced and read by another thread: wait for them, do not sample once.
+    while not all(server.docs[uri].source != ORIGINAL for uri in uris):
+        assert time.monotonic() < deadline, "the answers are streaming into every document"
+        time.sleep(0.02)
     return uris
 
 

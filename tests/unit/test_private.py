@@ -90,3 +90,44 @@ async def test_outside_a_repository_nothing_is_ignored(tmp_path: Path) -> None:
 
     assert hidden.ignored == frozenset()
     assert hidden.reason(".env") is not None, "secret names are withheld all the same"
+
+
+async def test_a_workspace_below_the_repository_top_is_ruled_by_the_gitignore_above(
+    tmp_path: Path,
+) -> None:
+    git_init(tmp_path)
+    (tmp_path / ".gitignore").write_text("local_*.py\nout/\n")
+    package = tmp_path / "packages" / "app"
+    (package / "out").mkdir(parents=True)
+    (package / "out" / "x.py").write_text("")
+    (package / "local_settings.py").write_text("")
+    (package / "calc.py").write_text("")
+    (tmp_path / "local_top.py").write_text("")
+    private.forget()
+
+    hidden = await private.withheld(PurePosixPath(package))
+
+    assert hidden.reason("local_settings.py") == "git ignores local_settings.py"
+    assert hidden.reason("out/x.py") is not None
+    assert hidden.reason("calc.py") is None
+    assert hidden.ignored == {"local_settings.py", "out/"}, "paths are relative to the folder"
+
+
+async def test_a_workspace_inside_an_ignored_folder_or_under_a_broken_git_link(
+    tmp_path: Path,
+) -> None:
+    git_init(tmp_path)
+    (tmp_path / ".gitignore").write_text("build/\nlocal_*.py\n")
+    inside = tmp_path / "build" / "ws"
+    inside.mkdir(parents=True)
+    (inside / "local_a.py").write_text("")
+    linked = tmp_path / "other"
+    (linked / "ws").mkdir(parents=True)
+    (linked / ".git").write_text("not a link\n")
+    (linked / "ws" / "local_b.py").write_text("")
+    private.forget()
+
+    for folder in (inside, linked / "ws"):
+        hidden = await private.withheld(PurePosixPath(folder))
+        assert hidden.ignored == frozenset(), f"git cannot tell for {folder}: nothing ignored"
+        assert hidden.reason(".env") is not None

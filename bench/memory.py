@@ -59,7 +59,7 @@ async def run(ctx: Context) -> list[Row]:
     await ctx.bot.script(BOT, answer(cfg.memory_chunks), delay=0.005)
     idle = Row("5 memory", "peak RSS, idle", "MiB", budget=70)
     busy = Row("5 memory", f"peak RSS, {cfg.memory_streams} concurrent streams", "MiB", budget=90)
-    for index in range(min(cfg.runs, 3)):
+    for index in range(min(cfg.runs, 5)):
         ctx.log(f"memory: run {index + 1}")
         async with ctx.editor() as editor:
             editor.open(ctx.uri(f"memory-{index}.py"), SOURCE)

@@ -7,10 +7,13 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.editor import SERVER_PYTHON
 
 RATIO = "\N{MULTIPLICATION SIGN}"
 """The unit of a ratio."""
@@ -55,6 +58,29 @@ class Row:
         }
 
 
+SERVER_PACKAGES = ("pygls", "lsprotocol", "fastapi-poe", "fastapi", "httpx", "pydantic", "rich")
+"""The packages whose versions move the server's numbers (rich: loaded by httpx if present)."""
+
+
+def server_packages(python: str) -> dict[str, str]:
+    """The versions of :data:`SERVER_PACKAGES` in the servers' interpreter ``python``
+    (``"-"`` for one that is not installed)."""
+    script = (
+        "import importlib.metadata as m, json, sys\n"
+        "def v(n):\n"
+        "    try:\n"
+        "        return m.version(n)\n"
+        "    except m.PackageNotFoundError:\n"
+        "        return '-'\n"
+        "print(json.dumps({n: v(n) for n in sys.argv[1:]}))"
+    )
+    found = subprocess.run(
+        [python, "-c", script, *SERVER_PACKAGES], capture_output=True, text=True, check=True
+    )
+    versions: dict[str, str] = json.loads(found.stdout)
+    return versions
+
+
 def machine() -> dict[str, Any]:
     """Where the numbers were taken: CPUs, CPU model, Python, load at the start."""
     model = ""
@@ -72,6 +98,8 @@ def machine() -> dict[str, Any]:
         "system": f"{platform.system()} {platform.release()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "server_python": SERVER_PYTHON,
+        "server_packages": server_packages(SERVER_PYTHON),
     }
 
 
@@ -129,6 +157,9 @@ def write(rows: list[Row], out: Path, mode: str, info: dict[str, Any]) -> tuple[
         f"# poe-lsp benchmarks ({mode})\n\n"
         f"{m['date']}; {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, {m['system']}; "
         f"load average at start {m['load_average']}; took {info['seconds']:.0f} s.\n"
+        f"Servers run by `{m['server_python']}`, with "
+        + ", ".join(f"{name} {version}" for name, version in m["server_packages"].items())
+        + ".\n"
         "Median of the runs, with min and max; reproduce with `python -m bench"
         f"{' --quick' if mode == 'quick' else ''}`.\n\n"
     )

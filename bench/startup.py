@@ -3,13 +3,11 @@ started the same way, alternately, each in a fresh process."""
 
 from __future__ import annotations
 
-import sys
-
 from bench.context import Context
-from bench.editor import SERVER, Editor
+from bench.editor import SERVER, SERVER_PYTHON, Editor
 from bench.report import RATIO, Row
 
-BARE = [sys.executable, "-m", "bench.bare_server"]
+BARE = [SERVER_PYTHON, "-m", "bench.bare_server"]
 
 
 async def _initialize(ctx: Context, command: list[str]) -> tuple[float, float]:

@@ -65,6 +65,9 @@ class LineDocument(TextDocument):
 
     _kept: list[str] | None = None
     """The lines (with their line breaks) once known; ``_source`` is then joined lazily."""
+    _frozen: tuple[str, ...] | None = None
+    """:attr:`lines` as last given out, until the next change: a snapshot that later changes
+    do not touch, copied once per change rather than at every request."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +81,12 @@ class LineDocument(TextDocument):
 
     @property
     def lines(self) -> Sequence[str]:
-        return tuple(self._lines())
+        if self._frozen is not None:
+            return self._frozen
+        lines = tuple(self._lines())
+        if self._kept is not None:
+            self._frozen = lines
+        return lines
 
     def _lines(self) -> list[str]:
         if self._kept is not None:
@@ -111,10 +119,12 @@ class LineDocument(TextDocument):
         self._kept = lines
         lines[low:high] = split_lines(window, keepends=True)
         self._source = None
+        self._frozen = None
 
     def _apply_full_change(self, change: t.TextDocumentContentChangeEvent) -> None:
         super()._apply_full_change(change)
         self._kept = None
+        self._frozen = None
 
 
 def _in_lines(lines: list[str], pos: tuple[int, int]) -> tuple[int, int]:

@@ -90,6 +90,22 @@ def test_line_document_follows_the_lsp_model(
             assert ours.offset_at_position(position) == model.offset_at(position)
 
 
+def test_lines_given_out_stay_as_they_were_when_the_document_changes() -> None:
+    """A job that read the lines before an await sees them whole, not half changed."""
+    doc = LineDocument("file:///m.py", "a = 1\nb = 2\n")
+    before = doc.lines
+    assert doc.lines == before
+    change = t.TextDocumentContentChangePartial(
+        range=t.Range(start=t.Position(line=0, character=0), end=t.Position(line=1, character=0)),
+        text="",
+    )
+    doc.apply_change(change)
+    assert before == ("a = 1\n", "b = 2\n")
+    assert doc.lines == ("b = 2\n",)
+    doc.apply_change(t.TextDocumentContentChangeWholeDocument(text="c = 3\n"))
+    assert doc.lines == ("c = 3\n",)
+
+
 def test_a_form_feed_is_not_a_line_break_for_the_document() -> None:
     doc = LineDocument("file:///m.py", "a = 1\n\x0c\nXY = 2\n")
     assert doc.lines == ("a = 1\n", "\x0c\n", "XY = 2\n")

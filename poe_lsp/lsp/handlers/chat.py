@@ -11,6 +11,7 @@ from typing import Any
 from lsprotocol import types as t
 from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcInvalidParams
+from pygls.workspace import TextDocument
 
 from poe_lsp import messages
 from poe_lsp.actions import chat, chatdoc
@@ -169,20 +170,22 @@ async def apply(ls: PoeLanguageServer, *args: Any) -> dict[str, Any]:
     return {}
 
 
-def chat_actions(ls: PoeLanguageServer, uri: str, rng: t.Range, text: str) -> list[t.CodeAction]:
-    """In a chat document: Send, and Apply for the answer's code block at ``rng``."""
+def chat_actions(ls: PoeLanguageServer, document: TextDocument, rng: t.Range) -> list[t.CodeAction]:
+    """In a chat document: Send, and Apply for the answer's code block at ``rng`` (the text
+    is read only then: a code action on a large source file does not join its lines)."""
+    uri = document.uri
     if not _is_chat(ls, uri):
         return []
-    document = {"textDocument": {"uri": uri}}
-    send_command = t.Command(title=CHAT_SEND_TITLE, command=CMD_CHAT_SEND, arguments=[document])
+    identifier = {"textDocument": {"uri": uri}}
+    send_command = t.Command(title=CHAT_SEND_TITLE, command=CMD_CHAT_SEND, arguments=[identifier])
     actions = [t.CodeAction(title=CHAT_SEND_TITLE, kind=KIND_CHAT_SEND, command=send_command)]
     known = ls.session.chats.get(uri)
     if known is None or known.origin is None:
         return actions
-    for block in chatdoc.blocks(text):
+    for block in chatdoc.blocks(document.source):
         if block.first - 1 <= rng.start.line <= block.last + 1:
             title = CHAT_APPLY_TITLE.format(place=known.origin.place)
-            arguments = [{**document, "block": block.index}]
+            arguments = [{**identifier, "block": block.index}]
             command = t.Command(title=title, command=CMD_CHAT_APPLY, arguments=arguments)
             actions.append(t.CodeAction(title=title, kind=KIND_CHAT_APPLY, command=command))
     return actions

@@ -55,7 +55,7 @@ async def code_action(
         return None
     reviews = _review_actions(ls, uri, params.range) + _commit_actions(uri, document.language_id)
     reviews += suggested_actions(ls, uri, params.range)
-    chats = chat_actions(ls, uri, params.range, document.source)
+    chats = chat_actions(ls, document, params.range)
     if chats:  # a chat document: Send and Apply, not actions on its text
         return _only(reviews + chats, params.context.only)
     fixes = fix_code_actions(document, list(params.context.diagnostics))

@@ -12,9 +12,9 @@ import logging
 import threading
 from typing import Any
 
-from poe_lsp.actions.chat import ChatStore, chat_directory
 from poe_lsp.actions.promptfiles import PromptFiles
 from poe_lsp.answers import ExplanationStore, ProposalStore
+from poe_lsp.chats import ChatStore, chat_directory
 from poe_lsp.conversations import ConversationStore
 from poe_lsp.jobs import JobRegistry
 from poe_lsp.logs import redact_secret

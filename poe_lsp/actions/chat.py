@@ -1,11 +1,10 @@
 """Chats (``poe.chat``, ``poe.chatSend``, ``poe.chatApply``) on plain LSP documents and edits.
 
-A chat is a Markdown file in the chat folder (:func:`chat_directory`: ``$POE_CHAT_DIRECTORY``,
-else ``$XDG_STATE_HOME/poe-lsp/chats``), outside every workspace, so that no repository sees
-it and none chooses where it is written: the folder comes from the user's environment only.
-Its text is the conversation (:mod:`~poe_lsp.actions.chatdoc`). Sending streams the answer to
-its end through the usual workflow (:class:`ChatTargets`); a chat begun from a selection
-remembers it (:class:`ChatStore`), so a code block of an answer can be proposed for it.
+A chat is a Markdown file in the chat folder (:func:`~poe_lsp.chats.chat_directory`), outside
+every workspace. Its text is the conversation (:mod:`~poe_lsp.actions.chatdoc`). Sending
+streams the answer to its end through the usual workflow (:class:`ChatTargets`); a chat begun
+from a selection remembers it (:class:`~poe_lsp.chats.ChatStore`), so a code block of an
+answer can be proposed for it.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from poe_lsp.actions import chatdoc
@@ -23,6 +21,7 @@ from poe_lsp.actions.plan import Plan, Selection, Stop, relative
 from poe_lsp.actions.prompt import PromptInput
 from poe_lsp.actions.targets import ReplaceSelection, Target
 from poe_lsp.answers import Proposal, ProposalStore
+from poe_lsp.chats import Chat, ChatOrigin
 from poe_lsp.editor import Editor, Progress
 from poe_lsp.edits.fences import fit_to_selection
 from poe_lsp.edits.positions import Pos, line_ending, offset_at, position_at
@@ -31,24 +30,7 @@ from poe_lsp.settings import Settings
 
 TITLE = "Poe: Chat"
 APPLY_TITLE = "Poe: Apply from chat"
-MAX_CHATS = 50
-"""Chats whose selection is remembered for Apply, at most (the oldest is forgotten)."""
 _BOT = re.compile(r"[^\w.\-]")
-
-
-def chat_directory(env: Mapping[str, str] | None = None) -> Path:
-    """The folder chats are written to, from the environment (never from settings)."""
-    env = os.environ if env is None else env
-    if env.get("POE_CHAT_DIRECTORY"):
-        return Path(env["POE_CHAT_DIRECTORY"]).expanduser()
-    state = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(state) / "poe-lsp" / "chats"
-
-
-def is_chat(path: str, directory: Path) -> bool:
-    """Whether the file at ``path`` is a chat: a Markdown file in the chat folder."""
-    real, folder = os.path.realpath(path), os.path.realpath(directory)
-    return real.endswith(".md") and os.path.dirname(real) == folder
 
 
 def create_chat(directory: Path, text: str) -> Path:
@@ -74,45 +56,6 @@ def create_chat(directory: Path, text: str) -> Path:
 def bot_heading(bot: str) -> str:
     """A bot's name as a chat heading can hold it (one line, no Markdown)."""
     return _BOT.sub("", bot)[:80] or "Bot"
-
-
-@dataclass
-class ChatOrigin:
-    """The selection a chat began from, as it was then."""
-
-    uri: str
-    start: Pos
-    end: Pos
-    text: str
-    place: str
-    """``pkg/calc.py:4-6``, as the Apply code action names it."""
-
-
-@dataclass
-class Chat:
-    """What the session knows of one chat document."""
-
-    bot: str
-    origin: ChatOrigin | None
-
-
-class ChatStore:
-    """The chats of this session, by document URI; the oldest is forgotten past
-    :data:`MAX_CHATS`."""
-
-    def __init__(self) -> None:
-        self._chats: OrderedDict[str, Chat] = OrderedDict()
-
-    def add(self, uri: str, chat: Chat) -> None:
-        """Remember ``chat`` for ``uri``."""
-        self._chats[uri] = chat
-        self._chats.move_to_end(uri)
-        while len(self._chats) > MAX_CHATS:
-            self._chats.popitem(last=False)
-
-    def get(self, uri: str) -> Chat | None:
-        """The chat of ``uri``, if this session made it."""
-        return self._chats.get(uri)
 
 
 def planner(editor: Editor, uri: str, bot: str) -> Callable[[Settings, Progress], Awaitable[Plan]]:

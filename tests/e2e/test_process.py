@@ -32,17 +32,32 @@ def test_version() -> None:
     assert out.stdout.strip() == f"poe-lsp {poe_lsp.__version__}"
 
 
-def test_answering_initialize_does_not_import_fastapi_poe() -> None:
+PIPELINE_MODULES = (
+    "poe_lsp.actions.plan",
+    "poe_lsp.actions.prompt",
+    "poe_lsp.actions.run",
+    "poe_lsp.actions.targets",
+    "poe_lsp.actions.chat",
+    "poe_lsp.actions.definitions",
+    "poe_lsp.git",
+)
+
+
+def test_answering_initialize_imports_neither_fastapi_poe_nor_the_action_pipeline() -> None:
+    """Both load after ``initialized``: fastapi_poe in a thread, the pipeline on the loop."""
     probe = (
-        "import sys\n"
+        "import importlib, sys\n"
         "from poe_lsp.lsp.handlers import build_server\n"
+        "from poe_lsp.lsp.handlers.lifecycle import PIPELINE\n"
         "from poe_lsp.cli import parse_args\n"
         "parse_args([]); build_server()\n"
-        "heavy = ('fastapi_poe', 'fastapi', 'uvicorn', 'httpx')\n"
+        f"heavy = ('fastapi_poe', 'fastapi', 'uvicorn', 'httpx', *{PIPELINE_MODULES!r})\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "for name in PIPELINE: importlib.import_module(name)\n"
+        f"print(sorted(m for m in {PIPELINE_MODULES!r} if m not in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.split("\n")[:2] == ["[]", "[]"]
 
 
 class _Collector:

@@ -1,4 +1,8 @@
-"""``poe.chat``, ``poe.chatSend``, ``poe.chatApply`` and the code actions of a chat document."""
+"""``poe.chat``, ``poe.chatSend``, ``poe.chatApply`` and the code actions of a chat document.
+
+The action pipeline (:mod:`poe_lsp.actions`) is imported where a command first needs it, not
+to answer ``initialize`` (:data:`~poe_lsp.lsp.handlers.lifecycle.PIPELINE`).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,7 @@ from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 
-from poe_lsp import messages
-from poe_lsp.actions import chat, chatdoc
-from poe_lsp.actions.plan import Stop, select
-from poe_lsp.actions.private import looks_secret
-from poe_lsp.actions.run import run_action
+from poe_lsp import chats, messages
 from poe_lsp.boundary import Refused, path_of_uri
 from poe_lsp.contract import (
     CHAT_APPLY_TITLE,
@@ -59,6 +59,10 @@ def _parse(command: str, args: tuple[Any, ...]) -> ChatArgs:
 
 async def new_chat(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     """Make a chat (from the selection, if given), open it and answer ``{"uri"}``."""
+    from poe_lsp.actions import chat, chatdoc
+    from poe_lsp.actions.plan import Stop, select
+    from poe_lsp.actions.private import looks_secret
+
     parsed = _parse(CMD_CHAT, args)
     settings = await ls.session.ready_settings()
     bot = parsed.bot or settings.bot_for("ask")
@@ -74,7 +78,7 @@ async def new_chat(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
                 document, ActionArgs(parsed.uri, parsed.range), 0, ls.editor.encoding
             )
             place = chat.origin_place(document.path, ls.editor.root, selection.start, selection.end)
-            origin = chat.ChatOrigin(
+            origin = chats.ChatOrigin(
                 parsed.uri, selection.start, selection.end, selection.text, place
             )
             context, language = selection.text, document.language_id
@@ -87,7 +91,7 @@ async def new_chat(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
             getattr(exc, "message", None) or f"Cannot make a chat: {exc}."
         ) from None
     uri = ls.editor.uri_for(PurePosixPath(path))
-    ls.session.chats.add(uri, chat.Chat(bot, origin))
+    ls.session.chats.add(uri, chats.Chat(bot, origin))
     lines = text.count("\n")
     log.info("made the chat %s", path)
     if get_capability(ls.client_capabilities, "window.show_document.support", False):
@@ -101,13 +105,16 @@ def _is_chat(ls: PoeLanguageServer, uri: str) -> bool:
     if ls.session.chats.get(uri) is not None:
         return True
     try:
-        return chat.is_chat(path_of_uri(uri), ls.session.chat_directory)
+        return chats.is_chat(path_of_uri(uri), ls.session.chat_directory)
     except Refused:
         return False
 
 
 async def send(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     """Send the conversation of the chat ``{"textDocument"}``; answer ``{"jobId"}``."""
+    from poe_lsp.actions import chat
+    from poe_lsp.actions.run import run_action
+
     parsed = _parse(CMD_CHAT_SEND, args)
     uri = parsed.uri
     assert uri is not None
@@ -143,6 +150,9 @@ async def send(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
 async def apply(ls: PoeLanguageServer, *args: Any) -> dict[str, Any]:
     """Propose a code block of the chat for its selection; answer ``{}`` at once (the
     proposal may wait for the user), and show what happened."""
+    from poe_lsp.actions import chat
+    from poe_lsp.actions.plan import Stop
+
     parsed = _parse(CMD_CHAT_APPLY, args)
     uri, index = parsed.uri, parsed.block
     assert uri is not None and index is not None
@@ -182,6 +192,8 @@ def chat_actions(ls: PoeLanguageServer, document: TextDocument, rng: t.Range) ->
     known = ls.session.chats.get(uri)
     if known is None or known.origin is None:
         return actions
+    from poe_lsp.actions import chatdoc
+
     for block in chatdoc.blocks(document.source):
         if block.first - 1 <= rng.start.line <= block.last + 1:
             title = CHAT_APPLY_TITLE.format(place=known.origin.place)

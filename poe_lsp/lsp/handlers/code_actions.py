@@ -8,7 +8,6 @@ from urllib.parse import unquote
 
 from lsprotocol import types as t
 
-from poe_lsp.actions.commit import is_commit_message
 from poe_lsp.actions.selection import expand_cursor
 from poe_lsp.contract import (
     ACCEPT_TITLE,
@@ -112,6 +111,8 @@ def _review_actions(ls: PoeLanguageServer, uri: str, rng: t.Range) -> list[t.Cod
 
 def _commit_actions(uri: str, language: str | None) -> list[t.CodeAction]:
     """Write commit message, on a commit message file (runs ``poe.commitMessage``)."""
+    from poe_lsp.actions.commit import is_commit_message
+
     if not is_commit_message(uri, language):
         return []
     title = label("commitMessage")

@@ -1,21 +1,18 @@
 """``workspace/executeCommand``: start a job and answer at once with its id; cancel jobs;
-accept or reject answers kept for review."""
+accept or reject answers kept for review. The action pipeline is imported where a command
+first needs it (:data:`~poe_lsp.lsp.handlers.lifecycle.PIPELINE`)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from poe_lsp import messages
 from poe_lsp.actions.custom import CustomAction
 from poe_lsp.actions.languages import language_for
-from poe_lsp.actions.plan import relative_uri, target_of
-from poe_lsp.actions.run import accept, run_action
-from poe_lsp.actions.targets import EditorTargets
-from poe_lsp.actions.testsearch import TestPlace, locate_tests
 from poe_lsp.boundary import Refused, path_of_uri
 from poe_lsp.contract import (
     CMD_ACCEPT,
@@ -38,6 +35,9 @@ from poe_lsp.jobs import Job
 from poe_lsp.lsp.server import PoeLanguageServer
 from poe_lsp.poe import PoeError
 from poe_lsp.redaction import redact
+
+if TYPE_CHECKING:
+    from poe_lsp.actions.testsearch import TestPlace
 
 
 class RequestFailed(JsonRpcException):
@@ -77,6 +77,10 @@ async def start_job(
 ) -> dict[str, str]:
     """Start a job of ``action`` (``custom``: the user's action that runs like it), unless
     another one is at work there; answer ``{"jobId"}``."""
+    from poe_lsp.actions.plan import relative_uri, target_of
+    from poe_lsp.actions.run import run_action
+    from poe_lsp.actions.targets import EditorTargets
+
     span = (
         (parsed.range.start.line, parsed.range.start.character),
         (parsed.range.end.line, parsed.range.end.character),
@@ -115,6 +119,8 @@ async def _tests_place(
 ) -> TestPlace | None:
     """Where Write tests on ``uri`` writes, found in the workspace off the event loop, so
     the job's file is known before it starts (one Write tests job per test file)."""
+    from poe_lsp.actions.testsearch import locate_tests
+
     if action != "writeTests":
         return None
     try:
@@ -144,6 +150,8 @@ def cancel(ls: PoeLanguageServer, *args: Any) -> dict[str, list[str]]:
 
 async def accept_answer(ls: PoeLanguageServer, *args: Any) -> dict[str, bool]:
     """Apply the reviewed answer of ``{"jobId": ...}`` as one edit."""
+    from poe_lsp.actions.run import accept
+
     proposal = ls.session.proposals.get(_job(CMD_ACCEPT, args))
     if proposal is None:
         raise RequestFailed("There is no Poe answer waiting for review with that job id.")

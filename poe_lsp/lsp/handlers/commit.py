@@ -8,9 +8,6 @@ from typing import Any
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcInvalidParams
 
-from poe_lsp.actions.commit import CommitPlanner
-from poe_lsp.actions.run import run_action
-from poe_lsp.actions.targets import EditorTargets
 from poe_lsp.contract import CMD_COMMIT_MESSAGE, ActionArgs, ArgumentError, CommitMessageArgs
 from poe_lsp.jobs import Job
 from poe_lsp.lsp.handlers.commands import RequestFailed
@@ -27,6 +24,10 @@ def register(server: PoeLanguageServer) -> None:
 
 def commit_message(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     """Start writing the commit message of ``{"textDocument"}`` or ``{"rootUri"}``."""
+    from poe_lsp.actions.commit import CommitPlanner
+    from poe_lsp.actions.run import run_action
+    from poe_lsp.actions.targets import EditorTargets
+
     try:
         parsed = CommitMessageArgs.from_json(args)
     except ArgumentError as exc:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcInvalidParams
 
 from poe_lsp.actions.custom import safe_title
-from poe_lsp.actions.followup import TITLE, FollowUpTargets, planner, realign, refusal
-from poe_lsp.actions.run import Outcome, run_action
 from poe_lsp.contract import (
     CMD_FOLLOW_UP,
     KIND_FOLLOW_UP,
@@ -23,6 +21,9 @@ from poe_lsp.jobs import Job
 from poe_lsp.lsp.handlers.commands import RequestFailed
 from poe_lsp.lsp.server import PoeLanguageServer
 
+if TYPE_CHECKING:
+    from poe_lsp.actions.run import Outcome
+
 SUGGESTED_TITLE_LENGTH = 60
 """Characters of a suggested reply its code action's title shows."""
 
@@ -35,6 +36,9 @@ def register(server: PoeLanguageServer) -> None:
 async def follow_up(ls: PoeLanguageServer, *args: Any) -> dict[str, str]:
     """Start a follow-up on the finished job of ``{"jobId", "instruction"}``; answer
     ``{"jobId"}`` of the new job, or refuse (unknown, running, or its text edited away)."""
+    from poe_lsp.actions.followup import TITLE, FollowUpTargets, planner, realign, refusal
+    from poe_lsp.actions.run import run_action
+
     try:
         parsed = FollowUpArgs.from_json(args)
     except ArgumentError as exc:

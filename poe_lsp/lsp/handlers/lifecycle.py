@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,21 @@ from poe_lsp.lsp.handlers import watched
 from poe_lsp.lsp.server import PoeLanguageServer
 
 log = logging.getLogger(__name__)
+
+PIPELINE = (
+    "poe_lsp.actions.run",
+    "poe_lsp.actions.chat",
+    "poe_lsp.actions.commit",
+    "poe_lsp.actions.followup",
+    "poe_lsp.actions.cost",
+    "poe_lsp.actions.testsearch",
+    "poe_lsp.actions.definitions",
+)
+"""The action pipeline (with what they import: the plan, the prompt, the targets, the
+context, git): what the commands run. Answering ``initialize`` does not need it, so the
+handlers import it where they use it, and :func:`initialized` loads it once the settings are
+in, on the event loop, so that no import in a thread races a command's
+(``tests/e2e/test_process.py`` checks both)."""
 
 
 def register(server: PoeLanguageServer) -> None:
@@ -33,9 +49,12 @@ def initialize(ls: PoeLanguageServer, params: t.InitializeParams) -> None:
 
 
 async def initialized(ls: PoeLanguageServer, params: t.InitializedParams) -> None:
-    """Pull the ``poe`` settings, then load the Poe client in the background."""
+    """Load the Poe client in the background, pull the ``poe`` settings, load the action
+    pipeline, and watch the files that change what is offered."""
     ls.session.warm_up()
     await pull_settings(ls)
+    for name in PIPELINE:
+        importlib.import_module(name)
     await watched.watch(ls)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from poe_lsp.actions.cost import history_url, usage
 from poe_lsp.contract import CMD_USAGE
 from poe_lsp.lsp.server import PoeLanguageServer
 
@@ -20,6 +19,7 @@ async def usage_report(ls: PoeLanguageServer, *args: Any) -> dict[str, Any]:
     A usage host the key may not go to unasked is asked about, as for ``poe.balance``;
     refused, the history is not read and ``known`` is false.
     """
+    from poe_lsp.actions.cost import history_url, usage
     from poe_lsp.poe.usage import usage_base_url
     from poe_lsp.trust import destination
 

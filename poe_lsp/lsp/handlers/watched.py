@@ -14,7 +14,6 @@ import logging
 from lsprotocol import types as t
 from pygls.capabilities import get_capability
 
-from poe_lsp.actions import private
 from poe_lsp.lsp.server import PoeLanguageServer
 
 log = logging.getLogger(__name__)
@@ -52,6 +51,8 @@ async def watch(ls: PoeLanguageServer) -> None:
 
 def did_change_watched_files(ls: PoeLanguageServer, params: t.DidChangeWatchedFilesParams) -> None:
     """A prompt file changed: scan again at the next request; an ignore file: ask git again."""
+    from poe_lsp.actions import private
+
     for change in params.changes:
         uri = change.uri
         if uri.endswith(".prompt.md"):
